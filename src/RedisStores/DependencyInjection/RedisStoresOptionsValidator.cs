@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Options;
+using RedisStores.Redis;
+using RedisStores.Tasks;
+
+namespace RedisStores.DependencyInjection;
+
+/// <summary>
+/// Checks every setting at start-up and names the failing one as it is written in configuration
+/// (<c>RedisStores:...</c>) or in the environment. Hand-written rather than generated because the rules cross
+/// fields, parse URLs and must never echo a value that may hold a password.
+/// </summary>
+internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStoresOptions>
+{
+    private const string Section = RedisStoresOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, RedisStoresOptions options)
+    {
+        var failures = new List<string>(options.EnvironmentErrors);
+
+        if (!string.IsNullOrWhiteSpace(options.RedisUrl))
+        {
+            try
+            {
+                RedisConfiguration.Parse(options.RedisUrl);
+            }
+            catch (FormatException ex)
+            {
+                failures.Add($"{Section}:RedisUrl (or REDIS_URL) is not a Redis address: {ex.Message}");
+            }
+        }
+
+        ValidatePrefix(options.KeyPrefix, failures);
+        Range(failures, "DefaultTtl (or REDIS_TTL)", options.DefaultTtl, TaskInputs.MinTtl, TaskInputs.MaxTtl);
+        Range(failures, "LockTimeout (or REDIS_LOCK_TIMEOUT)", options.LockTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+
+        var tasks = options.Tasks;
+        if (tasks is null)
+        {
+            failures.Add($"{Section}:Tasks cannot be null.");
+        }
+        else
+        {
+            if (tasks.DefaultTtl is { } taskTtl)
+            {
+                Range(failures, "Tasks:DefaultTtl", taskTtl, TaskInputs.MinTtl, TaskInputs.MaxTtl);
+            }
+
+            Range(failures, "Tasks:DefaultPollInterval", tasks.DefaultPollInterval, TaskInputs.MinPollInterval, TaskInputs.MaxPollInterval);
+            if (tasks.MaxResultBytes is < 1 or > 512 * 1024 * 1024)
+            {
+                failures.Add($"{Section}:Tasks:MaxResultBytes must be between 1 and 536870912 (512 MiB); it is {tasks.MaxResultBytes}.");
+            }
+
+            if (tasks.MaxStatusMessageLength is < 1 or > 1024 * 1024)
+            {
+                failures.Add($"{Section}:Tasks:MaxStatusMessageLength must be between 1 and 1048576; it is {tasks.MaxStatusMessageLength}.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidatePrefix(string? prefix, List<string> failures)
+    {
+        const string Setting = Section + ":KeyPrefix (or REDIS_PREFIX)";
+        if (string.IsNullOrEmpty(prefix))
+        {
+            failures.Add($"{Setting} cannot be empty; every key lives under it. The default is '{RedisStoresOptions.DefaultKeyPrefix}'.");
+            return;
+        }
+
+        if (prefix.Length > 128)
+        {
+            failures.Add($"{Setting} is at most 128 characters; it has {prefix.Length}.");
+        }
+
+        foreach (var c in prefix)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c) || c is '{' or '}' or '*' or '?' or '[' or ']' or '\\')
+            {
+                failures.Add($"{Setting} may not contain white space, control characters or any of {{ }} * ? [ ] \\ (braces would break the stores' Redis Cluster hash tags).");
+                return;
+            }
+        }
+    }
+
+    private static void Range(List<string> failures, string setting, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{Section}:{setting} must be between {min} and {max}; it is {value}.");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RedisStores.Internal;
+using RedisStores.Redis;
+using RedisStores.Serialization;
+using RedisStores.Tasks;
+using StackExchange.Redis;
+
+namespace RedisStores.DependencyInjection;
+
+/// <summary>
+/// Picks the backend once per container and builds every store on it: Redis when the host registered an
+/// <see cref="IConnectionMultiplexer"/> or a Redis URL is configured, memory otherwise. A new store adds one
+/// <c>CreateXxx</c> method here and one registration in <see cref="Microsoft.Extensions.DependencyInjection.RedisStoresServiceCollectionExtensions"/>.
+/// </summary>
+internal sealed class StoreFactory : IAsyncDisposable
+{
+    private readonly IServiceProvider _services;
+    private readonly RedisStoresOptions _options;
+    private readonly RedisConnection? _connection;
+
+    public StoreFactory(IServiceProvider services, IOptions<RedisStoresOptions> options)
+    {
+        _services = services;
+        _options = options.Value;
+        var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger("RedisStores");
+
+        if (services.GetService<IConnectionMultiplexer>() is { } hostConnection)
+        {
+            _connection = new RedisConnection(hostConnection, logger);
+            Log.UsingHostConnection(logger, _connection.Description, _options.KeyPrefix);
+        }
+        else if (!string.IsNullOrWhiteSpace(_options.RedisUrl))
+        {
+            _connection = new RedisConnection(RedisConfiguration.Parse(_options.RedisUrl), logger);
+            Log.UsingRedis(logger, _connection.Description, _options.KeyPrefix);
+        }
+        else
+        {
+            Log.UsingMemory(logger);
+        }
+
+        Info = _connection is null
+            ? new StoreBackendInfo(StoreBackend.InMemory, "in memory", _options.KeyPrefix)
+            : new StoreBackendInfo(StoreBackend.Redis, _connection.Description, _options.KeyPrefix);
+    }
+
+    public StoreBackendInfo Info { get; }
+
+    public ITaskStore CreateTaskStore()
+        => _connection is null
+            ? new InMemoryTaskStore(_options, Serializer, Time)
+            : new RedisTaskStore(_connection, _options, Serializer, Time, _services.GetService<ILogger<RedisTaskStore>>());
+
+    private IStoreSerializer Serializer => _services.GetRequiredService<IStoreSerializer>();
+
+    private TimeProvider Time => _services.GetRequiredService<TimeProvider>();
+
+    public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
+}

@@ -1,0 +1,16 @@
+namespace RedisStores;
+
+/// <summary>
+/// Redis could not be reached, or did not answer in time. Nothing about the operation's outcome is known:
+/// a write may or may not have been applied. Retry when Redis is back; the connection reconnects on its own.
+/// </summary>
+public sealed class StoreUnavailableException : RedisStoresException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">Which server could not be reached, without any password.</param>
+    /// <param name="innerException">The client's own exception.</param>
+    public StoreUnavailableException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+}

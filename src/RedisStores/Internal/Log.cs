@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace RedisStores.Internal;
+
+/// <summary>
+/// Every log message of the library, with fixed event ids. Messages name servers (without passwords) and
+/// stores, never keys, values or secrets.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "RedisStores uses Redis at {Endpoint} (key prefix {KeyPrefix})")]
+    internal static partial void UsingRedis(ILogger logger, string endpoint, string keyPrefix);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "RedisStores uses the application's own IConnectionMultiplexer ({Endpoint}, key prefix {KeyPrefix})")]
+    internal static partial void UsingHostConnection(ILogger logger, string endpoint, string keyPrefix);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "RedisStores keeps state in memory: no Redis URL is configured (set RedisStores:RedisUrl or REDIS_URL to share state between instances)")]
+    internal static partial void UsingMemory(ILogger logger);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Connecting to Redis at {Endpoint}")]
+    internal static partial void Connecting(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Connection to Redis at {Endpoint} failed ({FailureType}); it is retried in the background")]
+    internal static partial void ConnectionFailed(ILogger logger, string endpoint, string failureType);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Connection to Redis at {Endpoint} restored")]
+    internal static partial void ConnectionRestored(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Task store pruned {Count} expired entries from its indexes")]
+    internal static partial void TasksPruned(ILogger logger, long count);
+}

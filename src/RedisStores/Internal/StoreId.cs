@@ -1,0 +1,41 @@
+namespace RedisStores.Internal;
+
+/// <summary>
+/// The one rule for caller-given ids of every store. Ids become part of Redis keys, so the rule keeps out
+/// anything that would change a key's meaning: the key separator <c>:</c>, hash-tag braces, glob characters
+/// that tools scanning with <c>MATCH</c> would misread, white space and control characters.
+/// </summary>
+internal static class StoreId
+{
+    internal const int MaxLength = 256;
+    internal const string AllowedDescription = "ASCII letters, digits and - _ . @ + = ~ /";
+
+    internal static void Validate(string? id, string paramName, string entityKind)
+    {
+        ArgumentNullException.ThrowIfNull(id, paramName);
+        if (id.Length == 0)
+        {
+            throw new ArgumentException($"A {entityKind} id cannot be empty.", paramName);
+        }
+
+        if (id.Length > MaxLength)
+        {
+            throw new ArgumentException($"A {entityKind} id is at most {MaxLength} characters; this one has {id.Length}.", paramName);
+        }
+
+        for (var i = 0; i < id.Length; i++)
+        {
+            if (!IsAllowed(id[i]))
+            {
+                throw new ArgumentException(
+                    $"The {entityKind} id has '{Printable(id[i])}' at position {i}; ids may hold only {AllowedDescription}.",
+                    paramName);
+            }
+        }
+    }
+
+    private static bool IsAllowed(char c)
+        => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' or '+' or '=' or '~' or '/';
+
+    private static string Printable(char c) => char.IsControl(c) || char.IsWhiteSpace(c) ? $"\\u{(int)c:x4}" : c.ToString();
+}

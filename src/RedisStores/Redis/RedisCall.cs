@@ -1,0 +1,41 @@
+using StackExchange.Redis;
+
+namespace RedisStores.Redis;
+
+/// <summary>
+/// Runs one Redis command for a store: honours cancellation while waiting, and turns client failures into the
+/// library's typed exceptions with messages that say what to do.
+/// </summary>
+internal static class RedisCall
+{
+    internal static async ValueTask<T> RunAsync<TState, T>(
+        RedisConnection connection,
+        TState state,
+        Func<IDatabase, TState, Task<T>> command,
+        string storeName,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            // StackExchange.Redis commands take no token: stop waiting on cancellation; the command may still run.
+            return await command(database, state).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw new StoreUnavailableException(
+                $"The {storeName} could not reach Redis at {connection.Description} ({ex.FailureType}). Check that the server runs and the address is right; the connection retries on its own.", ex);
+        }
+        catch (RedisTimeoutException ex)
+        {
+            throw new StoreUnavailableException(
+                $"Redis at {connection.Description} did not answer the {storeName} in time; the outcome of the operation is unknown.", ex);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            throw new StoreDataException(
+                $"A key of the {storeName} holds a Redis type this store did not write. Something else writes under the store's key prefix; delete that key or give the store its own RedisStores:KeyPrefix.", ex);
+        }
+    }
+}

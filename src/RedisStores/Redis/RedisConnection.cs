@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RedisStores.Internal;
+using StackExchange.Redis;
+
+namespace RedisStores.Redis;
+
+/// <summary>
+/// The one connection every Redis store of a host shares. It connects on first use, so a host starts while Redis
+/// is down, and disposes the multiplexer only when it created it: one the host registered stays the host's.
+/// </summary>
+internal sealed class RedisConnection : IAsyncDisposable
+{
+    private readonly ConfigurationOptions? _configuration;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly bool _owned;
+    private IConnectionMultiplexer? _multiplexer;
+    private bool _disposed;
+
+    /// <summary>A connection made on first use from <paramref name="configuration"/>, owned and disposed here.</summary>
+    internal RedisConnection(ConfigurationOptions configuration, ILogger? logger = null)
+    {
+        _configuration = configuration;
+        _logger = logger ?? NullLogger.Instance;
+        _owned = true;
+        Description = configuration.ToString(includePassword: false);
+    }
+
+    /// <summary>A connection the host made and owns.</summary>
+    internal RedisConnection(IConnectionMultiplexer multiplexer, ILogger? logger = null)
+    {
+        _multiplexer = multiplexer;
+        _logger = logger ?? NullLogger.Instance;
+        Description = Describe(multiplexer);
+    }
+
+    /// <summary>The server(s), without any password.</summary>
+    internal string Description { get; }
+
+    internal async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var multiplexer = _multiplexer ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return multiplexer.GetDatabase();
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_multiplexer is null)
+            {
+                Log.Connecting(_logger, Description);
+                var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration!).ConfigureAwait(false);
+                multiplexer.ConnectionFailed += (_, e) => Log.ConnectionFailed(_logger, Description, e.FailureType.ToString());
+                multiplexer.ConnectionRestored += (_, _) => Log.ConnectionRestored(_logger, Description);
+                _multiplexer = multiplexer;
+            }
+
+            return _multiplexer;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_owned && _multiplexer is not null)
+            {
+                await _multiplexer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static string EndPointDescription(System.Net.EndPoint endPoint) => endPoint switch
+    {
+        System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        System.Net.IPEndPoint ip => ip.ToString(),
+        _ => endPoint.ToString() ?? "?",
+    };
+
+    internal static string Describe(IConnectionMultiplexer multiplexer)
+    {
+        var endpoints = multiplexer.GetEndPoints();
+        return endpoints.Length == 0 ? "(no endpoints)" : string.Join(",", endpoints.Select(EndPointDescription));
+    }
+}

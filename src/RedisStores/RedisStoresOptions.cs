@@ -1,0 +1,57 @@
+using RedisStores.Tasks;
+
+namespace RedisStores;
+
+/// <summary>
+/// Settings for every RedisStores store. Bind them from the <c>RedisStores</c> configuration section,
+/// set them in <c>AddRedisStores(options =&gt; ...)</c>, or leave them to the environment variables
+/// <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c> and <c>REDIS_LOCK_TIMEOUT</c>.
+/// Explicit settings win over environment variables. See <c>docs/configuration.md</c>.
+/// </summary>
+/// <remarks>Every value is validated when the host starts; a bad value fails start-up with a message naming the setting.</remarks>
+public sealed class RedisStoresOptions
+{
+    /// <summary>The configuration section that <c>AddRedisStores(IConfiguration)</c> binds: <c>RedisStores</c>.</summary>
+    public const string SectionName = "RedisStores";
+
+    /// <summary>The default <see cref="KeyPrefix"/>: <c>redisstores:</c>.</summary>
+    public const string DefaultKeyPrefix = "redisstores:";
+
+    /// <summary>
+    /// Where Redis is. When set (here or by <c>REDIS_URL</c>), the stores use Redis; when empty, they are in memory.
+    /// Accepts <c>redis://host:6379</c>, <c>redis://:password@host:6379</c>, <c>redis://user:password@host:6379/0</c>,
+    /// <c>rediss://...</c> for TLS, and StackExchange.Redis configuration strings such as <c>host:6379,password=...</c>.
+    /// Default: <see langword="null"/> (in memory, unless an <c>IConnectionMultiplexer</c> is registered).
+    /// </summary>
+    public string? RedisUrl { get; set; }
+
+    /// <summary>
+    /// The prefix of every Redis key the stores write, so that several applications can share one Redis.
+    /// It may not contain white space, control characters or any of <c>{ } * ? [ ] \</c>.
+    /// Environment variable: <c>REDIS_PREFIX</c>. Default: <c>redisstores:</c>.
+    /// </summary>
+    public string KeyPrefix { get; set; } = DefaultKeyPrefix;
+
+    /// <summary>
+    /// The time to live of stored entries when neither the store's own option nor the call names one.
+    /// Environment variable: <c>REDIS_TTL</c> (seconds). Default: 1 hour. Range: 1 second to 365 days.
+    /// </summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The default lease of a distributed lock. Environment variable: <c>REDIS_LOCK_TIMEOUT</c> (milliseconds).
+    /// Default: 30 seconds. Range: 10 milliseconds to 1 day.
+    /// </summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Settings of the task store (<see cref="ITaskStore"/>).</summary>
+    public TaskStoreOptions Tasks { get; set; } = new();
+
+    /// <summary>Problems found while reading environment variables, reported by validation at start-up.</summary>
+    internal List<string> EnvironmentErrors { get; } = [];
+
+    /// <summary>Describes the options without any password.</summary>
+    /// <returns>A description safe to log.</returns>
+    public override string ToString()
+        => $"RedisUrl={(string.IsNullOrWhiteSpace(RedisUrl) ? "(none)" : Redis.RedisConfiguration.Describe(RedisUrl))}, KeyPrefix={KeyPrefix}, DefaultTtl={DefaultTtl}, LockTimeout={LockTimeout}";
+}

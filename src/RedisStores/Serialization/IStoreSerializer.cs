@@ -1,0 +1,21 @@
+namespace RedisStores.Serialization;
+
+/// <summary>
+/// Turns stored values (task results, and later session data and cache entries) into bytes and back.
+/// The default is <see cref="JsonStoreSerializer"/>; register another implementation before
+/// <c>AddRedisStores()</c> to replace it. Implementations must be thread-safe.
+/// </summary>
+public interface IStoreSerializer
+{
+    /// <summary>Serializes a value.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <returns>The bytes to store.</returns>
+    byte[] Serialize<T>(T value);
+
+    /// <summary>Deserializes a value.</summary>
+    /// <typeparam name="T">The type to read.</typeparam>
+    /// <param name="data">Bytes written by <see cref="Serialize{T}(T)"/>.</param>
+    /// <returns>The value.</returns>
+    T Deserialize<T>(ReadOnlySpan<byte> data);
+}
