@@ -24,7 +24,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         _configuration = configuration;
         _logger = logger ?? NullLogger.Instance;
         _owned = true;
-        Description = configuration.ToString(includePassword: false);
+        Description = Describe(configuration.EndPoints, configuration.Ssl);
     }
 
     /// <summary>A connection the host made and owns.</summary>
@@ -97,8 +97,12 @@ internal sealed class RedisConnection : IAsyncDisposable
     };
 
     internal static string Describe(IConnectionMultiplexer multiplexer)
+        => Describe(multiplexer.GetEndPoints(), ssl: false);
+
+    // Endpoints only: host and port say where Redis is, and can hold no secret.
+    private static string Describe(IEnumerable<System.Net.EndPoint> endpoints, bool ssl)
     {
-        var endpoints = multiplexer.GetEndPoints();
-        return endpoints.Length == 0 ? "(no endpoints)" : string.Join(",", endpoints.Select(EndPointDescription));
+        var text = string.Join(",", endpoints.Select(EndPointDescription));
+        return (text.Length == 0 ? "(no endpoints)" : text) + (ssl ? " (TLS)" : string.Empty);
     }
 }

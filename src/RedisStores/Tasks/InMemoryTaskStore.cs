@@ -113,12 +113,12 @@ public sealed class InMemoryTaskStore : ITaskStore
         lock (_gate)
         {
             var entry = Find(taskId);
-            if (entry?.Result is null)
+            if (entry?.ResultBytes is null)
             {
                 return ValueTask.FromResult<TaskResult<TResult>?>(null);
             }
 
-            (status, message, result) = (entry.Status, entry.Message, entry.Result);
+            (status, message, result) = (entry.Status, entry.Message, entry.ResultBytes);
         }
 
         return ValueTask.FromResult<TaskResult<TResult>?>(_inputs.DeserializeResult<TResult>(taskId, status, message, result));
@@ -215,7 +215,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             entry.UpdatedMs = NowMs();
             if (result is not null)
             {
-                entry.Result = result;
+                entry.ResultBytes = result;
             }
 
             return entry.ToRecord();
@@ -268,7 +268,7 @@ public sealed class InMemoryTaskStore : ITaskStore
         public TaskState Status { get; set; }
         public string? Message { get; set; }
         public long UpdatedMs { get; set; }
-        public byte[]? Result { get; set; }
+        public byte[]? ResultBytes { get; set; }
 
         public TaskRecord ToRecord() => new()
         {
@@ -279,7 +279,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             LastUpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(UpdatedMs),
             Ttl = TimeSpan.FromMilliseconds(TtlMs),
             PollInterval = TimeSpan.FromMilliseconds(PollMs),
-            HasResult = Result is not null,
+            HasResult = ResultBytes is not null,
         };
     }
 
