@@ -1,0 +1,42 @@
+using RedisStores.Tasks;
+
+namespace RedisStores.Tests.Tasks;
+
+[ConformanceFor(typeof(InMemoryTaskStore))]
+public sealed class InMemoryTaskStoreTests : TaskStoreConformanceTests
+{
+    protected override ITaskStore CreateStore(RedisStoresOptions options) => new InMemoryTaskStore(options, timeProvider: Clock);
+
+    protected override Task LetTimePassAsync(TimeSpan duration)
+    {
+        Clock.Advance(duration);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Expired_tasks_are_removed_from_memory_not_just_hidden()
+    {
+        var store = new InMemoryTaskStore(timeProvider: Clock);
+        for (var i = 0; i < 1000; i++)
+        {
+            await store.CreateAsync(new CreateTaskRequest { Ttl = TimeSpan.FromSeconds(1) }, Ct);
+        }
+
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        await store.CreateAsync(cancellationToken: Ct);
+
+        Assert.Equal(1, store.HeldCount);
+    }
+
+    [Fact]
+    public async Task A_task_is_live_until_the_last_millisecond_of_its_ttl()
+    {
+        var store = new InMemoryTaskStore(timeProvider: Clock);
+        var task = await store.CreateAsync(new CreateTaskRequest { Ttl = TimeSpan.FromSeconds(10) }, Ct);
+
+        Clock.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(await store.GetAsync(task.Id, Ct));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(await store.GetAsync(task.Id, Ct));
+    }
+}
