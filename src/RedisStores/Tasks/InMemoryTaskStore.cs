@@ -230,7 +230,8 @@ public sealed class InMemoryTaskStore : ITaskStore
             return null;
         }
 
-        if (entry.ExpiresMs <= NowMs())
+        // Live through its expiry millisecond and gone after it, as Redis treats a key's PEXPIREAT instant.
+        if (entry.ExpiresMs < NowMs())
         {
             Remove(entry);
             return null;
@@ -242,7 +243,7 @@ public sealed class InMemoryTaskStore : ITaskStore
     // Called under _gate. Removes every expired task, oldest expiry first: O(log n) per removed task.
     private void Prune(long nowMs)
     {
-        while (_expiry.Count > 0 && _expiry.Min.ExpiresMs <= nowMs)
+        while (_expiry.Count > 0 && _expiry.Min.ExpiresMs < nowMs)
         {
             Remove(_tasks[_expiry.Min.Id]);
         }

@@ -29,8 +29,9 @@ public sealed partial class RedisTaskStore
               for i = 1, 7 do redis.call('ZREM', KEYS[i], unpack(ids)) end
             end
             -- Drops index entries whose task has expired; bounded so no call blocks the server for long.
+            -- Strictly before now: Redis keeps a key alive through its PEXPIREAT millisecond, and so do the indexes.
             local function prune(limit)
-              local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now_ms(), 'LIMIT', 0, limit)
+              local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. now_ms(), 'LIMIT', 0, limit)
               unindex(ids)
               return #ids
             end
@@ -50,14 +51,15 @@ public sealed partial class RedisTaskStore
         internal const string Create = Prelude + """
             if redis.call('EXISTS', KEYS[8]) == 1 then return -4 end
             prune(10)
-            local now = now_ms()
+            -- One expiry instant, on the server's clock, for the key and its index entry: they cannot drift apart.
+            local expires = now_ms() + tonumber(ARGV[5])
             unindex({ ARGV[1] })
             redis.call('HSET', KEYS[8], 'v', '1', 'id', ARGV[1], 'st', ARGV[2], 'c', ARGV[4], 'u', ARGV[4],
               'ttl', ARGV[5], 'poll', ARGV[6], 'hr', '0')
             if ARGV[3] ~= '' then redis.call('HSET', KEYS[8], 'msg', ARGV[3]) end
-            redis.call('PEXPIRE', KEYS[8], ARGV[5])
+            redis.call('PEXPIREAT', KEYS[8], expires)
             redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
-            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[1])
+            redis.call('ZADD', KEYS[2], expires, ARGV[1])
             redis.call('ZADD', KEYS[STATUS[ARGV[2]]], ARGV[4], ARGV[1])
             return 0
             """;
@@ -74,8 +76,8 @@ public sealed partial class RedisTaskStore
             redis.call('HSET', KEYS[8], 'st', ARGV[2], 'u', ARGV[4])
             if ARGV[3] == '' then redis.call('HDEL', KEYS[8], 'msg') else redis.call('HSET', KEYS[8], 'msg', ARGV[3]) end
             if ARGV[5] then redis.call('HSET', KEYS[8], 'res', ARGV[5], 'hr', '1') end
-            if f[2] ~= ARGV[2] then
-              redis.call('ZREM', KEYS[STATUS[f[2]]], ARGV[1])
+            -- Move between status indexes only what was indexed, so an entry pruned meanwhile is never revived.
+            if f[2] ~= ARGV[2] and redis.call('ZREM', KEYS[STATUS[f[2]]], ARGV[1]) == 1 then
               redis.call('ZADD', KEYS[STATUS[ARGV[2]]], f[3], ARGV[1])
             end
             return redis.call('HMGET', KEYS[8], unpack(FIELDS))
@@ -104,8 +106,10 @@ public sealed partial class RedisTaskStore
             return { f[2], f[3], f[5] }
             """;
 
-        // ARGV: id
+        // ARGV: id. Refuses (-2) to delete a key this store did not write.
         internal const string Delete = Prelude + """
+            local kind = redis.call('TYPE', KEYS[8])['ok']
+            if kind ~= 'none' and (kind ~= 'hash' or redis.call('HGET', KEYS[8], 'v') ~= '1') then return -2 end
             local n = redis.call('DEL', KEYS[8])
             unindex({ ARGV[1] })
             return n
@@ -130,26 +134,42 @@ public sealed partial class RedisTaskStore
                 end
               end
             end
-            local range = redis.call('ZREVRANGE', set, start, start + size, 'WITHSCORES')
-            local count = #range / 2
-            local last = math.min(count, size)
+            -- Reads until the page and one look-ahead task are found, skipping (and unindexing) entries whose key
+            -- vanished by eviction or expiry; gives up after 1000 such entries, with the cursor where it stopped.
             local out = { '', '' }
             local gone = {}
-            for i = 1, last do
-              local id = range[2 * i - 1]
-              local f = redis.call('HMGET', ARGV[1] .. id, unpack(FIELDS))
-              if f[1] == '1' then
-                table.insert(out, f)
-              elseif not f[1] and redis.call('EXISTS', ARGV[1] .. id) == 0 then
-                table.insert(gone, id)
-              else
-                return { -2, id }
+            local found, budget = 0, size + 1001
+            local more = false
+            local lastScore, lastId, posScore, posId
+            while not more do
+              local range = redis.call('ZREVRANGE', set, start, start + size - found, 'WITHSCORES')
+              if #range == 0 then break end
+              for i = 1, #range, 2 do
+                local id = range[i]
+                local f = redis.call('HMGET', ARGV[1] .. id, unpack(FIELDS))
+                if f[1] == '1' and f[2] == id then
+                  if found == size then more = true; break end
+                  found = found + 1
+                  table.insert(out, f)
+                  lastScore, lastId = range[i + 1], id
+                elseif not f[1] and redis.call('EXISTS', ARGV[1] .. id) == 0 then
+                  table.insert(gone, id)
+                else
+                  return { -2, id }
+                end
+                posScore, posId = range[i + 1], id
+              end
+              start = start + #range / 2
+              budget = budget - #range / 2
+              if not more and budget <= 0 then
+                more = true
+                lastScore, lastId = posScore, posId
               end
             end
             unindex(gone)
-            if count > size then
-              out[1] = range[2 * last]
-              out[2] = range[2 * last - 1]
+            if more then
+              out[1] = lastScore
+              out[2] = lastId
             end
             return out
             """;

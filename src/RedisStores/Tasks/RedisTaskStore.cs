@@ -136,7 +136,7 @@ public sealed partial class RedisTaskStore : ITaskStore
     {
         StoreId.Validate(taskId, nameof(taskId), TaskLifecycle.EntityKind);
         var reply = await EvaluateAsync(Scripts.Delete, _keys.IndexesAndTask(taskId), [taskId], cancellationToken).ConfigureAwait(false);
-        return (long)reply > 0;
+        return (long)reply == Scripts.Foreign ? throw ForeignData(taskId) : (long)reply > 0;
     }
 
     /// <inheritdoc />

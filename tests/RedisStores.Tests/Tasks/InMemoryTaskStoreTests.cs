@@ -29,14 +29,17 @@ public sealed class InMemoryTaskStoreTests : TaskStoreConformanceTests
     }
 
     [Fact]
-    public async Task A_task_is_live_until_the_last_millisecond_of_its_ttl()
+    public async Task A_task_lives_through_its_expiry_millisecond_and_is_gone_after_it_like_a_redis_key()
     {
         var store = new InMemoryTaskStore(timeProvider: Clock);
         var task = await store.CreateAsync(new CreateTaskRequest { Ttl = TimeSpan.FromSeconds(10) }, Ct);
 
-        Clock.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(task.ExpiresAt, Clock.GetUtcNow());
         Assert.NotNull(await store.GetAsync(task.Id, Ct));
+        Assert.Equal(1, (await store.GetStatsAsync(Ct)).Total);
         Clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Null(await store.GetAsync(task.Id, Ct));
+        Assert.Equal(0, (await store.GetStatsAsync(Ct)).Total);
     }
 }

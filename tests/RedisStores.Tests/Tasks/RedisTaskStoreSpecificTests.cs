@@ -135,6 +135,7 @@ public sealed class RedisTaskStoreSpecificTests(RedisEnvironment redis)
         await Assert.ThrowsAsync<StoreDataException>(() => store.UpdateStatusAsync("intruder", TaskState.Failed, cancellationToken: Ct).AsTask());
         await Assert.ThrowsAsync<StoreDataException>(() => store.GetResultAsync<string>("intruder", Ct).AsTask());
         await Assert.ThrowsAsync<EntityAlreadyExistsException>(() => store.CreateAsync(new CreateTaskRequest { Id = "intruder" }, Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.DeleteAsync("intruder", Ct).AsTask());
         Assert.Equal("not a hash", (string?)await db.StringGetAsync($"{prefix}{{tasks}}:t:intruder"));
     }
 
@@ -143,6 +144,10 @@ public sealed class RedisTaskStoreSpecificTests(RedisEnvironment redis)
     [InlineData("v", "2")]
     [InlineData("st", "exploded")]
     [InlineData("c", "yesterday")]
+    [InlineData("c", "99999999999999999")]
+    [InlineData("u", "-5")]
+    [InlineData("ttl", "9223372036854775807")]
+    [InlineData("id", "someone-else")]
     public async Task A_hash_the_store_did_not_write_is_reported_not_guessed_at(string field, string value)
     {
         var (store, prefix) = NewStore(redis.Standalone.Connection);
@@ -156,9 +161,14 @@ public sealed class RedisTaskStoreSpecificTests(RedisEnvironment redis)
 
         await db.HashSetAsync(key, field, value);
 
-        var error = await Assert.ThrowsAsync<StoreDataException>(() => store.GetAsync(task.Id, Ct).AsTask());
-        Assert.Contains(task.Id, error.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<StoreDataException>(() => store.ListAsync(cancellationToken: Ct).AsTask());
+        if (field != "id")
+        {
+            var error = await Assert.ThrowsAsync<StoreDataException>(() => store.GetAsync(task.Id, Ct).AsTask());
+            Assert.Contains(task.Id, error.Message, StringComparison.Ordinal);
+        }
+
+        var listError = await Assert.ThrowsAsync<StoreDataException>(() => store.ListAsync(cancellationToken: Ct).AsTask());
+        Assert.Contains(task.Id, listError.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -202,6 +212,78 @@ public sealed class RedisTaskStoreSpecificTests(RedisEnvironment redis)
 
         Assert.Equal([kept.Id], page.Tasks.Select(t => t.Id));
         Assert.Null(await db.SortedSetScoreAsync($"{prefix}{{tasks}}:idx:all", gone.Id));
+    }
+
+    [Fact]
+    public async Task A_page_is_filled_past_index_entries_whose_keys_vanished()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var ids = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add((await store.CreateAsync(new CreateTaskRequest { Id = $"t{i}" }, Ct)).Id);
+        }
+
+        foreach (var id in new[] { "t7", "t6", "t5", "t3" })
+        {
+            await db.KeyDeleteAsync($"{prefix}{{tasks}}:t:{id}");
+        }
+
+        var first = await store.ListAsync(new TaskQuery { PageSize = 3 }, Ct);
+        var second = await store.ListAsync(new TaskQuery { PageSize = 3, Cursor = first.NextCursor }, Ct);
+
+        Assert.Equal(["t4", "t2", "t1"], first.Tasks.Select(t => t.Id));
+        Assert.Equal(["t0"], second.Tasks.Select(t => t.Id));
+        Assert.Null(second.NextCursor);
+        Assert.Equal(4, await db.SortedSetLengthAsync($"{prefix}{{tasks}}:idx:all"));
+    }
+
+    [Fact]
+    public async Task The_task_key_expires_at_the_very_instant_its_index_entry_records()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var task = await store.CreateAsync(cancellationToken: Ct);
+
+        var keyExpiry = (long)await db.ExecuteAsync("PEXPIRETIME", $"{prefix}{{tasks}}:t:{task.Id}");
+        var indexExpiry = await db.SortedSetScoreAsync($"{prefix}{{tasks}}:idx:expiry", task.Id);
+
+        Assert.Equal(keyExpiry, (long)indexExpiry!.Value);
+    }
+
+    [Fact]
+    public async Task An_update_never_puts_back_an_index_entry_that_pruning_removed()
+    {
+        // Pruning drops index entries in the task's last instant; an update in that instant must not revive them,
+        // or the counts would include a task that has expired.
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var task = await store.CreateAsync(cancellationToken: Ct);
+        foreach (var index in new[] { "all", "expiry", "status:working" })
+        {
+            await db.SortedSetRemoveAsync($"{prefix}{{tasks}}:idx:{index}", task.Id);
+        }
+
+        await store.UpdateStatusAsync(task.Id, TaskState.InputRequired, cancellationToken: Ct);
+
+        Assert.Equal(0, (await store.GetStatsAsync(Ct)).Total);
+        Assert.Equal(0, await db.SortedSetLengthAsync($"{prefix}{{tasks}}:idx:status:input_required"));
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_writes_fails_operations_typed()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(server.EndPoint + ",allowAdmin=true");
+        var store = new RedisTaskStore(connection);
+        var task = await store.CreateAsync(cancellationToken: Ct);
+        await connection.GetServers().Single().ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.UpdateStatusAsync(task.Id, TaskState.Failed, cancellationToken: Ct).AsTask());
+
+        Assert.Contains("OOM", error.Message, StringComparison.Ordinal);
+        Assert.Equal(TaskState.Working, (await store.GetAsync(task.Id, Ct))!.Status);
     }
 
     [Fact]
