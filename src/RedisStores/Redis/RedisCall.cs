@@ -32,10 +32,18 @@ internal static class RedisCall
             throw new StoreUnavailableException(
                 $"Redis at {connection.Description} did not answer the {storeName} in time; the outcome of the operation is unknown.", ex);
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
         {
             throw new StoreDataException(
                 $"A key of the {storeName} holds a Redis type this store did not write. Something else writes under the store's key prefix; delete that key or give the store its own RedisStores:KeyPrefix.", ex);
+        }
+        catch (RedisServerException ex)
+        {
+            // OOM, READONLY after a failover, LOADING, BUSY, MASTERDOWN, NOAUTH...: the server refused the command.
+            // Redis error texts name no keys or values of ours, so the first line is safe to pass on.
+            var reason = ex.Message.Split('\n', 2)[0];
+            throw new StoreUnavailableException(
+                $"Redis at {connection.Description} refused the {storeName}'s command: {reason}. The operation was not applied; retry once the server accepts writes.", ex);
         }
     }
 }

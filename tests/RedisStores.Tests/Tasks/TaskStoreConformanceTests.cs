@@ -110,6 +110,14 @@ public abstract class TaskStoreConformanceTests
     }
 
     [Fact]
+    public void A_store_built_with_invalid_options_is_refused_at_construction()
+    {
+        var error = Assert.Throws<ArgumentException>(() => CreateStore(o => o.Tasks.MaxResultBytes = 0));
+        Assert.Contains("RedisStores:Tasks:MaxResultBytes", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => CreateStore(o => o.Tasks = null!));
+    }
+
+    [Fact]
     public async Task Get_of_an_unknown_id_returns_null()
     {
         var store = CreateStore();
