@@ -44,6 +44,15 @@ public sealed class RedisStoresOptions
     /// </summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Adjusts the StackExchange.Redis configuration made from <see cref="RedisUrl"/> before the first connection:
+    /// timeouts, the reconnect policy, TLS certificate callbacks, a client name. Not read from configuration files
+    /// or the environment, and not used when the host registers its own <c>IConnectionMultiplexer</c>.
+    /// Default: <see langword="null"/> (StackExchange.Redis defaults, with <c>AbortOnConnectFail=false</c> so a host
+    /// starts while Redis is down).
+    /// </summary>
+    public Action<StackExchange.Redis.ConfigurationOptions>? ConfigureConnection { get; set; }
+
     /// <summary>Settings of the task store (<see cref="ITaskStore"/>).</summary>
     public TaskStoreOptions Tasks { get; set; } = new();
 

@@ -24,8 +24,13 @@ public static class RedisStoresServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        // Environment first, so that any configuration or code that follows wins over it.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisStoresOptions>, EnvironmentOptionsSetup>());
+        // Environment first, even before configuration registered earlier, so explicit settings always win over it.
+        if (!services.Any(d => !d.IsKeyedService && d.ServiceType == typeof(IConfigureOptions<RedisStoresOptions>)
+            && (d.ImplementationType == typeof(EnvironmentOptionsSetup) || d.ImplementationInstance is EnvironmentOptionsSetup)))
+        {
+            services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<RedisStoresOptions>, EnvironmentOptionsSetup>());
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisStoresOptions>, RedisStoresOptionsValidator>());
         services.AddOptions<RedisStoresOptions>().ValidateOnStart();
 

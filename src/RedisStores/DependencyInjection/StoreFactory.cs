@@ -35,7 +35,9 @@ internal sealed class StoreFactory : IAsyncDisposable
         }
         else if (!string.IsNullOrWhiteSpace(_options.RedisUrl))
         {
-            _connection = new RedisConnection(RedisConfiguration.Parse(_options.RedisUrl), logger);
+            var configuration = RedisConfiguration.Parse(_options.RedisUrl);
+            _options.ConfigureConnection?.Invoke(configuration);
+            _connection = new RedisConnection(configuration, logger);
             Log.UsingRedis(logger, _connection.Description, _options.KeyPrefix);
         }
         else

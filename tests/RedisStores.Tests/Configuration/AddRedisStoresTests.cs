@@ -81,6 +81,23 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
     }
 
     [Fact]
+    public async Task Options_configured_before_AddRedisStores_still_win_over_environment_variables()
+    {
+        var services = new ServiceCollection();
+        services.Configure<RedisStoresOptions>(o => o.KeyPrefix = "configured-first:");
+        services.AddRedisStores();
+
+        // The environment step goes first whatever came before; give it a known environment in the same place.
+        var index = services.ToList().FindIndex(d => d.ImplementationType == typeof(EnvironmentOptionsSetup));
+        Assert.Equal(0, index);
+        services[index] = ServiceDescriptor.Singleton<IConfigureOptions<RedisStoresOptions>>(
+            new EnvironmentOptionsSetup(name => name == "REDIS_PREFIX" ? "from-env:" : null));
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("configured-first:", provider.GetRequiredService<IOptions<RedisStoresOptions>>().Value.KeyPrefix);
+    }
+
+    [Fact]
     public async Task Configuration_section_binds_and_wins_over_environment_variables()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -227,6 +244,8 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
         var task = await store.CreateAsync(new CreateTaskRequest { Ttl = TimeSpan.FromSeconds(5) }, Ct);
 
         clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotNull(await store.GetAsync(task.Id, Ct));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.Null(await store.GetAsync(task.Id, Ct));
     }

@@ -45,6 +45,17 @@ public sealed class RedisEnvironment : IAsyncLifetime
     public static string UniquePrefix(string stem = "redisstores:test")
         => $"{stem}-{Interlocked.Increment(ref s_prefixCounter)}-{Guid.NewGuid().ToString("N")[..8]}:";
 
+    /// <summary>
+    /// A redis-server of the test's own, for tests that stop or restart it. The test disposes it; should the test
+    /// host crash first, tests/run.sh stops it by the pid file it leaves.
+    /// </summary>
+    public Task<RedisServerProcess> StartOwnServerAsync(int? port = null)
+    {
+        var redisServer = FindOnPath("redis-server")
+            ?? throw new RedisUnavailableException("server of its own", new InvalidOperationException("no redis-server on PATH"));
+        return RedisServerProcess.StartAsync(redisServer, _workRoot, cluster: false, CancellationToken.None, port);
+    }
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_workRoot);

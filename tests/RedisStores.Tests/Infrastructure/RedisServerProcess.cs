@@ -26,14 +26,14 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public string EndPoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServerProcess> StartAsync(string redisServer, string workRoot, bool cluster, CancellationToken cancellationToken)
+    public static async Task<RedisServerProcess> StartAsync(string redisServer, string workRoot, bool cluster, CancellationToken cancellationToken, int? port = null)
     {
-        var port = FreePort(needsBusPort: cluster);
+        port ??= FreePort(needsBusPort: cluster);
         var directory = Path.Combine(workRoot, $"redis-{port}");
         System.IO.Directory.CreateDirectory(directory);
         var arguments = new List<string>
         {
-            "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--port", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1",
             "--protected-mode", "yes",
             "--dir", directory,
@@ -59,7 +59,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await File.WriteAllTextAsync(Path.Combine(workRoot, $"redis-{port}.pid"), process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
-        var server = new RedisServerProcess(process, port, directory);
+        var server = new RedisServerProcess(process, port.Value, directory);
         await server.WaitUntilReadyAsync(cancellationToken);
         return server;
     }
@@ -131,7 +131,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
     }
 
     // A port that is free now, and (for cluster nodes) whose bus port, port + 10000, is free too.
-    private static int FreePort(bool needsBusPort)
+    internal static int FreePort(bool needsBusPort)
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
