@@ -51,7 +51,7 @@ public sealed class RedisEnvironment : IAsyncLifetime
     /// </summary>
     public Task<RedisServerProcess> StartOwnServerAsync(int? port = null)
     {
-        var redisServer = FindOnPath("redis-server")
+        var redisServer = RedisServerBinary()
             ?? throw new RedisUnavailableException("server of its own", new InvalidOperationException("no redis-server on PATH"));
         return RedisServerProcess.StartAsync(redisServer, _workRoot, cluster: false, CancellationToken.None, port);
     }
@@ -59,7 +59,7 @@ public sealed class RedisEnvironment : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_workRoot);
-        var redisServer = FindOnPath("redis-server");
+        var redisServer = RedisServerBinary();
         var standalone = StartStandaloneAsync(redisServer);
         var cluster = StartClusterAsync(redisServer);
         (_standalone, _standaloneError) = await Capture(standalone);
@@ -125,7 +125,7 @@ public sealed class RedisEnvironment : IAsyncLifetime
         }
 
         var redisCli = FindOnPath("redis-cli");
-        if (redisServer is null || redisCli is null)
+        if (redisServer is null || redisCli is null || Environment.GetEnvironmentVariable("REDISSTORES_TEST_REDIS_SERVER") == "none")
         {
             throw new InvalidOperationException("A cluster needs redis-server and redis-cli on PATH (package redis-tools), or REDISSTORES_TEST_CLUSTER.");
         }
@@ -239,6 +239,18 @@ public sealed class RedisEnvironment : IAsyncLifetime
         }
 
         return string.Join(",", parts);
+    }
+
+    // REDISSTORES_TEST_REDIS_SERVER names another redis-server binary, or "none" to act as if there were none.
+    private static string? RedisServerBinary()
+    {
+        var configured = Environment.GetEnvironmentVariable("REDISSTORES_TEST_REDIS_SERVER");
+        if (string.IsNullOrEmpty(configured))
+        {
+            return FindOnPath("redis-server");
+        }
+
+        return configured == "none" ? null : configured;
     }
 
     private static bool DockerLooksReachable()

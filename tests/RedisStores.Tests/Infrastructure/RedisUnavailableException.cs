@@ -2,4 +2,4 @@ namespace RedisStores.Tests.Infrastructure;
 
 /// <summary>Fails a Redis test that could not get a Redis, saying why and how to get one.</summary>
 public sealed class RedisUnavailableException(string target, Exception? cause)
-    : Exception($"No Redis {target} for this test: {cause?.Message ?? "not started"}. {RedisEnvironment.HowToGetRedis}", cause);
+    : Exception($"No Redis {target} for this test: {cause?.Message.TrimEnd('.') ?? "not started"}. {RedisEnvironment.HowToGetRedis}", cause);

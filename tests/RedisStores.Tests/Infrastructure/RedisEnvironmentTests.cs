@@ -1,0 +1,28 @@
+
+namespace RedisStores.Tests.Infrastructure;
+
+public sealed class RedisEnvironmentTests
+{
+    [Fact]
+    public void Without_a_server_a_redis_test_fails_and_says_how_to_get_one()
+    {
+        var unstarted = new RedisEnvironment();
+
+        var standalone = Assert.Throws<RedisUnavailableException>(() => unstarted.Standalone);
+        var cluster = Assert.Throws<RedisUnavailableException>(() => unstarted.Cluster);
+
+        Assert.Contains("tests/run.sh", standalone.Message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install redis-server redis-tools", standalone.Message, StringComparison.Ordinal);
+        Assert.Contains("REDIS_URL", cluster.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unique_prefixes_never_repeat_and_pass_the_prefix_rule()
+    {
+        var prefixes = Enumerable.Range(0, 100).Select(_ => RedisEnvironment.UniquePrefix()).ToList();
+
+        Assert.Equal(prefixes.Count, prefixes.Distinct().Count());
+        Assert.All(prefixes, p => Assert.StartsWith("redisstores:", p, StringComparison.Ordinal));
+        Assert.All(prefixes, p => Assert.NotNull(new RedisStores.Tasks.InMemoryTaskStore(new RedisStoresOptions { KeyPrefix = p })));
+    }
+}
