@@ -15,7 +15,7 @@ namespace RedisStores.DependencyInjection;
 /// <see cref="IConnectionMultiplexer"/> or a Redis URL is configured, memory otherwise. A new store adds one
 /// <c>CreateXxx</c> method here and one registration in <see cref="Microsoft.Extensions.DependencyInjection.RedisStoresServiceCollectionExtensions"/>.
 /// </summary>
-internal sealed class StoreFactory : IAsyncDisposable
+internal sealed class StoreFactory : IAsyncDisposable, IDisposable
 {
     private readonly IServiceProvider _services;
     private readonly RedisStoresOptions _options;
@@ -62,4 +62,6 @@ internal sealed class StoreFactory : IAsyncDisposable
     private TimeProvider Time => _services.GetRequiredService<TimeProvider>();
 
     public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _connection?.Dispose();
 }

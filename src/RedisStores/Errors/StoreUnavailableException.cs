@@ -1,8 +1,9 @@
 namespace RedisStores;
 
 /// <summary>
-/// Redis could not be reached, or did not answer in time. Nothing about the operation's outcome is known:
-/// a write may or may not have been applied. Retry when Redis is back; the connection reconnects on its own.
+/// Redis could not be reached, did not answer in time, or refused the command (out of memory, read-only replica,
+/// loading, ...). After a refusal the operation was not applied; after a lost connection or a timeout its outcome
+/// is unknown, and a write may or may not have been applied. Retry when Redis is back; the connection reconnects on its own.
 /// </summary>
 public sealed class StoreUnavailableException : RedisStoresException
 {

@@ -9,14 +9,14 @@ namespace RedisStores.Redis;
 /// The one connection every Redis store of a host shares. It connects on first use, so a host starts while Redis
 /// is down, and disposes the multiplexer only when it created it: one the host registered stays the host's.
 /// </summary>
-internal sealed class RedisConnection : IAsyncDisposable
+internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly ConfigurationOptions? _configuration;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly bool _owned;
-    private IConnectionMultiplexer? _multiplexer;
-    private bool _disposed;
+    private volatile IConnectionMultiplexer? _multiplexer;
+    private int _disposed;
 
     /// <summary>A connection made on first use from <paramref name="configuration"/>, owned and disposed here.</summary>
     internal RedisConnection(ConfigurationOptions configuration, ILogger? logger = null)
@@ -40,6 +40,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     internal async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
     {
+        ThrowIfDisposed();
         var multiplexer = _multiplexer ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
         return multiplexer.GetDatabase();
     }
@@ -49,7 +50,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDisposed();
             if (_multiplexer is null)
             {
                 Log.Connecting(_logger, Description);
@@ -57,6 +58,13 @@ internal sealed class RedisConnection : IAsyncDisposable
                 multiplexer.ConnectionFailed += (_, e) => Log.ConnectionFailed(_logger, Description, e.FailureType.ToString());
                 multiplexer.ConnectionRestored += (_, _) => Log.ConnectionRestored(_logger, Description);
                 _multiplexer = multiplexer;
+
+                // Disposed while connecting: nobody else will dispose what was just made.
+                if (Volatile.Read(ref _disposed) == 1)
+                {
+                    await multiplexer.DisposeAsync().ConfigureAwait(false);
+                    ThrowIfDisposed();
+                }
             }
 
             return _multiplexer;
@@ -67,25 +75,28 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
     }
 
+    // For hosts that dispose their service provider synchronously.
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _owned)
+        {
+            _multiplexer?.Dispose();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _owned && _multiplexer is { } multiplexer)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            if (_owned && _multiplexer is not null)
-            {
-                await _multiplexer.DisposeAsync().ConfigureAwait(false);
-            }
+            await multiplexer.DisposeAsync().ConfigureAwait(false);
         }
-        finally
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
         {
-            _gate.Release();
+            throw new ObjectDisposedException("RedisStores", "The Redis connection was disposed with the service provider that created it; resolve the store from a live provider.");
         }
     }
 

@@ -3,7 +3,8 @@ namespace RedisStores.Serialization;
 /// <summary>
 /// Turns stored values (task results, and later session data and cache entries) into bytes and back.
 /// The default is <see cref="JsonStoreSerializer"/>; register another implementation before
-/// <c>AddRedisStores()</c> to replace it. Implementations must be thread-safe.
+/// <c>AddRedisStores()</c> to replace it. Implementations must be thread-safe. Whatever they throw (other than
+/// cancellation) reaches callers wrapped in <see cref="StoreSerializationException"/>.
 /// </summary>
 public interface IStoreSerializer
 {

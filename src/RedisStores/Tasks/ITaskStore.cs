@@ -19,6 +19,7 @@ public interface ITaskStore
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns>The new task.</returns>
     /// <exception cref="EntityAlreadyExistsException">The given id belongs to a live task.</exception>
+    /// <exception cref="StoreDataException">The task's key holds data this store did not write.</exception>
     /// <exception cref="ArgumentException">The id, TTL, poll interval, status or message is not acceptable.</exception>
     ValueTask<TaskRecord> CreateAsync(CreateTaskRequest? request = null, CancellationToken cancellationToken = default);
 
@@ -67,6 +68,7 @@ public interface ITaskStore
     /// <param name="taskId">The task's id.</param>
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns><see langword="true"/> when a task was deleted; <see langword="false"/> when there was none.</returns>
+    /// <exception cref="StoreDataException">The task's key holds data this store did not write; it is left alone.</exception>
     ValueTask<bool> DeleteAsync(string taskId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists live tasks, newest first, a page at a time, optionally of one status.</summary>
@@ -76,7 +78,10 @@ public interface ITaskStore
     /// <exception cref="ArgumentException">The page size is out of range, or the cursor was not made by this store.</exception>
     ValueTask<TaskPage> ListAsync(TaskQuery? query = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Counts live tasks by status. The counts are kept as data, so this does not read every task.</summary>
+    /// <summary>
+    /// Counts live tasks by status. The counts are kept as data, so this does not read every task. It is one round
+    /// trip, plus one more per 1,000 expired tasks still waiting to be dropped from the indexes.
+    /// </summary>
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns>The count in each status.</returns>
     ValueTask<TaskStats> GetStatsAsync(CancellationToken cancellationToken = default);

@@ -49,11 +49,16 @@ public sealed partial class RedisTaskStore
 
         // ARGV: id, status, message ('' for none), created ms, ttl ms, poll ms
         internal const string Create = Prelude + """
-            if redis.call('EXISTS', KEYS[8]) == 1 then return -4 end
+            local kind = redis.call('TYPE', KEYS[8])['ok']
+            if kind ~= 'none' then
+              if kind == 'hash' and redis.call('HGET', KEYS[8], 'v') == '1' then return -4 end
+              return -2
+            end
             prune(10)
             -- One expiry instant, on the server's clock, for the key and its index entry: they cannot drift apart.
             local expires = now_ms() + tonumber(ARGV[5])
-            unindex({ ARGV[1] })
+            -- Only a reused id (its task expired, not yet pruned) can still be indexed, perhaps under another status.
+            if redis.call('ZSCORE', KEYS[1], ARGV[1]) then unindex({ ARGV[1] }) end
             redis.call('HSET', KEYS[8], 'v', '1', 'id', ARGV[1], 'st', ARGV[2], 'c', ARGV[4], 'u', ARGV[4],
               'ttl', ARGV[5], 'poll', ARGV[6], 'hr', '0')
             if ARGV[3] ~= '' then redis.call('HSET', KEYS[8], 'msg', ARGV[3]) end

@@ -68,9 +68,12 @@ public sealed partial class RedisTaskStore : ITaskStore
             (long)task.Ttl.TotalMilliseconds, (long)task.PollInterval.TotalMilliseconds,
         ];
         var reply = await EvaluateAsync(Scripts.Create, _keys.IndexesAndTask(task.Id), args, cancellationToken).ConfigureAwait(false);
-        if ((long)reply == Scripts.Exists)
+        switch ((long)reply)
         {
-            throw new EntityAlreadyExistsException(TaskLifecycle.EntityKind, task.Id);
+            case Scripts.Exists:
+                throw new EntityAlreadyExistsException(TaskLifecycle.EntityKind, task.Id);
+            case Scripts.Foreign:
+                throw ForeignData(task.Id);
         }
 
         var created = DateTimeOffset.FromUnixTimeMilliseconds(now);

@@ -100,7 +100,7 @@ internal sealed class TaskInputs
         {
             bytes = _serializer.Serialize(result);
         }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
             throw new StoreSerializationException(
                 $"The result of task '{taskId}' (a {typeof(TResult).Name}) cannot be serialized: {ex.Message}", ex);
@@ -122,7 +122,7 @@ internal sealed class TaskInputs
         {
             return new TaskResult<TResult> { Status = status, StatusMessage = message, Value = _serializer.Deserialize<TResult>(data) };
         }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
             throw new StoreSerializationException(
                 $"The stored result of task '{taskId}' cannot be read as {typeof(TResult).Name}: {ex.Message}", ex);

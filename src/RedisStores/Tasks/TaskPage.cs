@@ -2,8 +2,9 @@ namespace RedisStores.Tasks;
 
 /// <summary>One page of a task listing, newest first.</summary>
 /// <remarks>
-/// A page may hold fewer than <see cref="TaskQuery.PageSize"/> tasks even when more follow (a task can expire
-/// between pages); keep reading while <see cref="NextCursor"/> is not <see langword="null"/>.
+/// On Redis a page may rarely hold fewer than <see cref="TaskQuery.PageSize"/> tasks while more follow: when a
+/// listing meets more than 1,000 index entries whose keys vanished (evicted under memory pressure), it stops there.
+/// Keep reading while <see cref="NextCursor"/> is not <see langword="null"/>.
 /// Tasks created after the first page was read appear only in a new listing.
 /// </remarks>
 public sealed record TaskPage

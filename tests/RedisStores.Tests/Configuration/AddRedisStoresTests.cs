@@ -219,6 +219,22 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
     }
 
     [Fact]
+    public async Task A_provider_disposed_synchronously_closes_the_connection_it_opened()
+    {
+        var env = new Dictionary<string, string?> { ["REDIS_URL"] = redis.Standalone.Configuration, ["REDIS_PREFIX"] = RedisEnvironment.UniquePrefix() };
+        var memory = Services().AddRedisStores().BuildServiceProvider();
+        var onRedis = Services(env).AddRedisStores().BuildServiceProvider();
+        memory.GetRequiredService<ITaskStore>();
+        var store = onRedis.GetRequiredService<ITaskStore>();
+        await store.CreateAsync(cancellationToken: Ct);
+
+        memory.Dispose();
+        onRedis.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.CreateAsync(cancellationToken: Ct).AsTask());
+    }
+
+    [Fact]
     public async Task Services_registered_before_are_kept()
     {
         var mine = new InMemoryTaskStore();

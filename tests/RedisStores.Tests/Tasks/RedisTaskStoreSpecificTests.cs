@@ -134,7 +134,7 @@ public sealed class RedisTaskStoreSpecificTests(RedisEnvironment redis)
         await Assert.ThrowsAsync<StoreDataException>(() => store.GetAsync("intruder", Ct).AsTask());
         await Assert.ThrowsAsync<StoreDataException>(() => store.UpdateStatusAsync("intruder", TaskState.Failed, cancellationToken: Ct).AsTask());
         await Assert.ThrowsAsync<StoreDataException>(() => store.GetResultAsync<string>("intruder", Ct).AsTask());
-        await Assert.ThrowsAsync<EntityAlreadyExistsException>(() => store.CreateAsync(new CreateTaskRequest { Id = "intruder" }, Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.CreateAsync(new CreateTaskRequest { Id = "intruder" }, Ct).AsTask());
         await Assert.ThrowsAsync<StoreDataException>(() => store.DeleteAsync("intruder", Ct).AsTask());
         Assert.Equal("not a hash", (string?)await db.StringGetAsync($"{prefix}{{tasks}}:t:intruder"));
     }
