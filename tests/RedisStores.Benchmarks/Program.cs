@@ -1,0 +1,32 @@
+// RedisStores load driver. Usage:
+//   dotnet run -c Release --project tests/RedisStores.Benchmarks [-- --quick] [--redis host:port]
+// Starts its own redis-server on a free loopback port unless --redis is given, and stops it at the end.
+using System.Globalization;
+using RedisStores.Benchmarks;
+using StackExchange.Redis;
+
+var quick = args.Contains("--quick");
+var external = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
+using var redis = external is null ? await BenchmarkRedis.StartAsync() : BenchmarkRedis.External(external);
+await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.EndPoint},allowAdmin=true");
+var driver = new LoadDriver(connection, TimeSpan.FromSeconds(quick ? 1 : 3));
+
+Console.WriteLine($"RedisStores benchmark: Redis {connection.GetServers().Single().Version} at {redis.EndPoint}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(quick ? "quick" : "full")} run");
+Console.WriteLine();
+Console.WriteLine("| operation | concurrency | ops/s | p50 µs | p99 µs | bytes/op | Redis commands/op | round trips/op |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+foreach (var row in await TaskStoreBenchmarks.RunOperationsAsync(connection, driver, [1, 64]))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {row.Operation} | {row.Concurrency} | {row.OpsPerSecond:N0} | {row.P50Micros:F0} | {row.P99Micros:F0} | {row.BytesPerOp:N0} | {row.CommandsPerOp:F1} | {row.RoundTripsPerOp:F2} |"));
+}
+
+Console.WriteLine();
+Console.WriteLine("Listing (page of 100) and stats, median of 201 calls, as the keyspace and the store grow:");
+Console.WriteLine();
+Console.WriteLine("| tasks in store | unrelated keys | keys in Redis | list µs | stats µs |");
+Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
+foreach (var line in await TaskStoreBenchmarks.RunScalingAsync(connection, largeStore: quick ? 20_000 : 100_000, unrelatedKeys: quick ? 200_000 : 1_000_000))
+{
+    Console.WriteLine(line);
+}
