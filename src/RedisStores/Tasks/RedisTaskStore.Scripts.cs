@@ -79,7 +79,11 @@ public sealed partial class RedisTaskStore
             if f[1] ~= '1' or not STATUS[f[2]] or not tonumber(f[3]) then return -2 end
             if TERMINAL[f[2]] then return { -3, f[2] } end
             redis.call('HSET', KEYS[8], 'st', ARGV[2], 'u', ARGV[4])
-            if ARGV[3] == '' then redis.call('HDEL', KEYS[8], 'msg') else redis.call('HSET', KEYS[8], 'msg', ARGV[3]) end
+            if ARGV[3] == '' then
+              redis.call('HDEL', KEYS[8], 'msg')
+            else
+              redis.call('HSET', KEYS[8], 'msg', ARGV[3])
+            end
             if ARGV[5] then redis.call('HSET', KEYS[8], 'res', ARGV[5], 'hr', '1') end
             -- Move between status indexes only what was indexed, so an entry pruned meanwhile is never revived.
             if f[2] ~= ARGV[2] and redis.call('ZREM', KEYS[STATUS[f[2]]], ARGV[1]) == 1 then
@@ -181,9 +185,11 @@ public sealed partial class RedisTaskStore
 
         // KEYS 1-7. ARGV: prune limit. Reply: { pruned, count per status... }
         internal const string Stats = Prelude + """
-            local pruned = prune(tonumber(ARGV[1]))
-            return { pruned, redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4]), redis.call('ZCARD', KEYS[5]),
-              redis.call('ZCARD', KEYS[6]), redis.call('ZCARD', KEYS[7]) }
+            local reply = { prune(tonumber(ARGV[1])) }
+            for i = 3, 7 do
+              table.insert(reply, redis.call('ZCARD', KEYS[i]))
+            end
+            return reply
             """;
     }
 }

@@ -15,13 +15,7 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    // The process environment is shared by parallel tests, so tests hand the options their own "environment".
-    private static ServiceCollection Services(Dictionary<string, string?>? environment = null)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfigureOptions<RedisStoresOptions>>(new EnvironmentOptionsSetup(name => environment?.GetValueOrDefault(name)));
-        return services;
-    }
+    private static ServiceCollection Services(Dictionary<string, string?>? environment = null) => TestServices.WithEnvironment(environment);
 
     [Fact]
     public async Task Without_a_redis_url_the_stores_are_in_memory()

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using RedisStores.DependencyInjection;
 using RedisStores.Tasks;
 using RedisStores.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -16,8 +14,7 @@ public sealed class RedisTaskStoreFaultTests(RedisEnvironment redis)
     public async Task A_host_started_before_redis_works_once_redis_is_up_fails_typed_while_it_is_down_and_recovers()
     {
         var port = RedisServerProcess.FreePort(needsBusPort: false);
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfigureOptions<RedisStoresOptions>>(new EnvironmentOptionsSetup(_ => null));
+        var services = TestServices.WithEnvironment();
         services.AddRedisStores(o =>
         {
             o.RedisUrl = $"redis://127.0.0.1:{port}";
