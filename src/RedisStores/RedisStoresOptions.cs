@@ -53,6 +53,9 @@ public sealed class RedisStoresOptions
     /// </summary>
     public Action<StackExchange.Redis.ConfigurationOptions>? ConfigureConnection { get; set; }
 
+    /// <summary>Settings of the lock service (<see cref="Locking.IDistributedLockService"/>).</summary>
+    public Locking.LockServiceOptions Locks { get; set; } = new();
+
     /// <summary>Settings of the task store (<see cref="ITaskStore"/>).</summary>
     public TaskStoreOptions Tasks { get; set; } = new();
 

@@ -1,5 +1,7 @@
 using System.Reflection;
+using RedisStores.Locking;
 using RedisStores.Tasks;
+using RedisStores.Tests.Locking;
 using RedisStores.Tests.Infrastructure;
 using RedisStores.Tests.Tasks;
 
@@ -12,6 +14,7 @@ public sealed class ConformanceGuardTests
     private static readonly Dictionary<Type, Type> s_suites = new()
     {
         [typeof(ITaskStore)] = typeof(TaskStoreConformanceTests),
+        [typeof(IDistributedLockService)] = typeof(LockServiceConformanceTests),
     };
 
     private static readonly Assembly s_library = typeof(ITaskStore).Assembly;
@@ -19,7 +22,7 @@ public sealed class ConformanceGuardTests
     [Fact]
     public void Every_store_interface_has_a_conformance_suite()
     {
-        var storeInterfaces = s_library.GetExportedTypes().Where(t => t.IsInterface && t.Name.EndsWith("Store", StringComparison.Ordinal));
+        var storeInterfaces = s_library.GetExportedTypes().Where(t => t.IsInterface && (t.Name.EndsWith("Store", StringComparison.Ordinal) || t.Name.EndsWith("Service", StringComparison.Ordinal)));
         Assert.All(storeInterfaces, i => Assert.True(s_suites.ContainsKey(i), $"{i.Name} has no conformance suite registered in {nameof(ConformanceGuardTests)}."));
     }
 

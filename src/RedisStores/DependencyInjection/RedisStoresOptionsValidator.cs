@@ -13,6 +13,16 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
 {
     private const string Section = RedisStoresOptions.SectionName;
 
+    /// <summary>For stores built without DI: the same checks, failing with an <see cref="ArgumentException"/>.</summary>
+    internal static RedisStoresOptions EnsureValid(RedisStoresOptions? options, string paramName = "options")
+    {
+        options ??= new RedisStoresOptions();
+        var validation = new RedisStoresOptionsValidator().Validate(null, options);
+        return validation.Failed
+            ? throw new ArgumentException($"The options are not valid: {validation.FailureMessage}", paramName)
+            : options;
+    }
+
     public ValidateOptionsResult Validate(string? name, RedisStoresOptions options)
     {
         var failures = new List<string>(options.EnvironmentErrors);
@@ -32,6 +42,15 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
         ValidatePrefix(options.KeyPrefix, failures);
         Range(failures, "DefaultTtl (or REDIS_TTL)", options.DefaultTtl, TaskInputs.MinTtl, TaskInputs.MaxTtl);
         Range(failures, "LockTimeout (or REDIS_LOCK_TIMEOUT)", options.LockTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+
+        if (options.Locks is null)
+        {
+            failures.Add($"{Section}:Locks cannot be null.");
+        }
+        else
+        {
+            Range(failures, "Locks:PollInterval", options.Locks.PollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        }
 
         var tasks = options.Tasks;
         if (tasks is null)

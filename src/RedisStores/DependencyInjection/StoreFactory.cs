@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RedisStores.Internal;
+using RedisStores.Locking;
 using RedisStores.Redis;
 using RedisStores.Serialization;
 using RedisStores.Tasks;
@@ -56,6 +57,11 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
         => _connection is null
             ? new InMemoryTaskStore(_options, Serializer, Time)
             : new RedisTaskStore(_connection, _options, Serializer, Time, _services.GetService<ILogger<RedisTaskStore>>());
+
+    public IDistributedLockService CreateLockService()
+        => _connection is null
+            ? new InMemoryDistributedLockService(_options, Time, _services.GetService<ILogger<InMemoryDistributedLockService>>())
+            : new RedisDistributedLockService(_connection, _options, Time, _services.GetService<ILogger<RedisDistributedLockService>>());
 
     private IStoreSerializer Serializer => _services.GetRequiredService<IStoreSerializer>();
 

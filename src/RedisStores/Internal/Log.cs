@@ -28,4 +28,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Task store pruned {Count} expired entries from its indexes")]
     internal static partial void TasksPruned(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "A distributed lock was lost: {Reason}")]
+    internal static partial void LockLost(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Renewing a distributed lock failed; retrying while its lease runs: {Error}")]
+    internal static partial void LockRenewalFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Releasing a distributed lock failed; it frees itself when its lease runs out: {Error}")]
+    internal static partial void LockReleaseFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Lock release notifications are unavailable; waiters poll instead: {Error}")]
+    internal static partial void LockNotificationsUnavailable(ILogger logger, string error);
 }

@@ -39,10 +39,12 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     internal string Description { get; }
 
     internal async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
+        => (await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+
+    internal async ValueTask<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        var multiplexer = _multiplexer ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        return multiplexer.GetDatabase();
+        return _multiplexer ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)

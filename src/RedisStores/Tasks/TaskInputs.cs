@@ -21,11 +21,7 @@ internal sealed class TaskInputs
     internal TaskInputs(RedisStoresOptions options, IStoreSerializer serializer)
     {
         // DI validates at start-up; a store built by hand gets the same checks here.
-        var validation = new DependencyInjection.RedisStoresOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new ArgumentException($"The options are not valid: {validation.FailureMessage}", nameof(options));
-        }
+        DependencyInjection.RedisStoresOptionsValidator.EnsureValid(options);
 
         _options = options.Tasks;
         _defaultTtl = options.Tasks.DefaultTtl ?? options.DefaultTtl;

@@ -1,0 +1,245 @@
+using RedisStores.Locking;
+
+namespace RedisStores.Tests.Locking;
+
+/// <summary>
+/// What every <see cref="IDistributedLockService"/> must do. Leases are real time here (a few hundred
+/// milliseconds), because leases run in the background on both backends.
+/// </summary>
+public abstract class LockServiceConformanceTests
+{
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly LockOptions s_noExtension = new() { Lease = TimeSpan.FromMilliseconds(400), AutoExtend = false };
+
+    /// <summary>Services that share locks: two "instances" of one application (separate connections on Redis).</summary>
+    protected abstract (IDistributedLockService First, IDistributedLockService Second) CreateServices(Action<RedisStoresOptions>? configure = null);
+
+    protected static string NewName() => "lock-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task A_released_lock_can_be_acquired_by_another_instance()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+
+        var first = await a.AcquireAsync(name, cancellationToken: Ct);
+        Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+        Assert.True(await first.ReleaseAsync(Ct));
+        await using var second = await b.TryAcquireAsync(name, cancellationToken: Ct);
+
+        Assert.NotNull(second);
+        Assert.Equal(name, second.Name);
+        Assert.False(await first.ReleaseAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Disposing_the_handle_releases_the_lock()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        await using (await a.AcquireAsync(name, cancellationToken: Ct))
+        {
+            Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+        }
+
+        await using var next = await b.TryAcquireAsync(name, cancellationToken: Ct);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
+    public async Task Acquire_with_a_timeout_throws_a_typed_exception_when_the_lock_stays_held()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        await using var held = await a.AcquireAsync(name, cancellationToken: Ct);
+
+        var error = await Assert.ThrowsAsync<LockTimeoutException>(() => b.AcquireAsync(name, TimeSpan.FromMilliseconds(200), cancellationToken: Ct).AsTask());
+
+        Assert.Equal(name, error.Name);
+        Assert.False(held.IsLost);
+    }
+
+    [Fact]
+    public async Task Many_contenders_never_overlap()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        var inside = 0;
+        var overlaps = 0;
+        var entries = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(async worker =>
+        {
+            var service = worker % 2 == 0 ? a : b;
+            for (var i = 0; i < 8; i++)
+            {
+                await using var handle = await service.AcquireAsync(name, TimeSpan.FromSeconds(60), cancellationToken: Ct);
+                if (Interlocked.Increment(ref inside) != 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                await Task.Yield();
+                entries++;
+                Interlocked.Decrement(ref inside);
+            }
+        }));
+
+        Assert.Equal(0, overlaps);
+        Assert.Equal(16 * 8, entries);
+    }
+
+    [Fact]
+    public async Task Fencing_tokens_rise_strictly_with_every_grant_across_instances()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        var tokens = new List<long>();
+
+        for (var i = 0; i < 10; i++)
+        {
+            await using var handle = await (i % 2 == 0 ? a : b).AcquireAsync(name, TimeSpan.FromSeconds(10), cancellationToken: Ct);
+            tokens.Add(handle.FencingToken);
+        }
+
+        Assert.All(tokens.Zip(tokens.Skip(1)), pair => Assert.True(pair.Second > pair.First, $"token {pair.Second} followed {pair.First}"));
+    }
+
+    [Fact]
+    public async Task A_holder_that_stops_extending_is_taken_over_and_its_release_and_extend_leave_the_new_holder_alone()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        var stale = await a.AcquireAsync(name, options: s_noExtension, cancellationToken: Ct);
+
+        await using var next = await b.AcquireAsync(name, TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        await WaitUntilAsync(() => stale.IsLost);
+
+        Assert.True(stale.HandleLostToken.IsCancellationRequested);
+        Assert.True(next.FencingToken > stale.FencingToken);
+        Assert.False(await stale.ExtendAsync(cancellationToken: Ct));
+        Assert.False(await stale.ReleaseAsync(Ct));
+        await stale.DisposeAsync();
+        Assert.Null(await a.TryAcquireAsync(name, cancellationToken: Ct));
+        Assert.False(next.IsLost);
+    }
+
+    [Fact]
+    public async Task Automatic_extension_keeps_the_lock_past_its_lease()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        await using var held = await a.AcquireAsync(name, options: new LockOptions { Lease = TimeSpan.FromMilliseconds(300) }, cancellationToken: Ct);
+
+        await Task.Delay(TimeSpan.FromMilliseconds(1000), Ct);
+
+        Assert.False(held.IsLost);
+        Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task The_lost_signal_fires_when_the_lease_runs_out_without_extension()
+    {
+        var (a, _) = CreateServices();
+        var held = await a.AcquireAsync(NewName(), options: s_noExtension, cancellationToken: Ct);
+        var fired = new TaskCompletionSource();
+        using var registration = held.HandleLostToken.Register(() => fired.TrySetResult());
+
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.True(held.IsLost);
+        Assert.False(await held.ReleaseAsync(Ct));
+    }
+
+    [Fact]
+    public async Task An_explicit_extension_renews_the_lease_and_can_change_it()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        await using var held = await a.AcquireAsync(name, options: s_noExtension, cancellationToken: Ct);
+
+        Assert.True(await held.ExtendAsync(TimeSpan.FromSeconds(30), Ct));
+        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+
+        Assert.Equal(TimeSpan.FromSeconds(30), held.Lease);
+        Assert.False(held.IsLost);
+        Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task A_waiter_is_woken_by_the_release_not_by_polling()
+    {
+        // Polling once an hour: only the release notification can hand the lock over within the test.
+        var (a, b) = CreateServices(o => o.Locks.PollInterval = TimeSpan.FromHours(1));
+        var name = NewName();
+        var held = await a.AcquireAsync(name, options: new LockOptions { Lease = TimeSpan.FromMinutes(10) }, cancellationToken: Ct);
+        var waiting = b.AcquireAsync(name, TimeSpan.FromMinutes(5), cancellationToken: Ct).AsTask();
+        await Task.Delay(200, Ct);
+        Assert.False(waiting.IsCompleted);
+
+        await held.ReleaseAsync(Ct);
+
+        await using var next = await waiting.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(next.FencingToken > held.FencingToken);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_wait_stops_it_and_leaves_the_holder_alone()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        await using var held = await a.AcquireAsync(name, cancellationToken: Ct);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var waiting = b.AcquireAsync(name, cancellationToken: cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        Assert.False(held.IsLost);
+        Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a:b")]
+    [InlineData("a*")]
+    [InlineData("{x}")]
+    public async Task Names_outside_the_id_rule_are_refused(string name)
+    {
+        var (a, _) = CreateServices();
+        await Assert.ThrowsAsync<ArgumentException>(() => a.TryAcquireAsync(name, cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => a.TryAcquireAsync(null!, cancellationToken: Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task Out_of_range_leases_intervals_and_timeouts_are_refused()
+    {
+        var (a, _) = CreateServices();
+        var name = NewName();
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => a.TryAcquireAsync(name, options: new LockOptions { Lease = TimeSpan.FromMilliseconds(1) }, cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => a.TryAcquireAsync(name, options: new LockOptions { Lease = TimeSpan.FromSeconds(1), ExtendInterval = TimeSpan.FromSeconds(2) }, cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => a.TryAcquireAsync(name, TimeSpan.FromSeconds(-1), cancellationToken: Ct).AsTask());
+        await using var held = await a.AcquireAsync(name, cancellationToken: Ct);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => held.ExtendAsync(TimeSpan.Zero, Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task The_default_lease_comes_from_the_lock_timeout_option()
+    {
+        var (a, _) = CreateServices(o => o.LockTimeout = TimeSpan.FromSeconds(7));
+        await using var held = await a.AcquireAsync(NewName(), cancellationToken: Ct);
+        Assert.Equal(TimeSpan.FromSeconds(7), held.Lease);
+    }
+
+    protected static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 15 s.");
+            await Task.Delay(20, Ct);
+        }
+    }
+}
