@@ -1,11 +1,15 @@
 // Another instance of an application, for cross-process tests. Configured like any host: REDIS_URL and
 // REDIS_PREFIX from the environment, through AddRedisStores(). Prints one result line, "ok ..." or "error ...".
 using Microsoft.Extensions.DependencyInjection;
+using System.Globalization;
 using RedisStores;
+using RedisStores.Locking;
 using RedisStores.Tasks;
+using StackExchange.Redis;
 
 await using var services = new ServiceCollection().AddRedisStores().BuildServiceProvider();
 var tasks = services.GetRequiredService<ITaskStore>();
+var locks = services.GetRequiredService<IDistributedLockService>();
 if (services.GetRequiredService<StoreBackendInfo>().Backend != StoreBackend.Redis)
 {
     Console.WriteLine("error REDIS_URL is not set");
@@ -29,8 +33,24 @@ try
             var read = await tasks.GetResultAsync<string>(id);
             Console.WriteLine(task is null ? "ok missing" : $"ok {task.Status} {task.StatusMessage} {read?.Value}");
             return 0;
+        case ["lock-increment", var name, var counterKey, var times]:
+            // A deliberately unsafe read-modify-write of a Redis counter, made safe only by the lock.
+            await using (var redis = await ConnectionMultiplexer.ConnectAsync(Environment.GetEnvironmentVariable("REDIS_URL")!))
+            {
+                var db = redis.GetDatabase();
+                for (var i = 0; i < int.Parse(times, CultureInfo.InvariantCulture); i++)
+                {
+                    await using var held = await locks.AcquireAsync(name, TimeSpan.FromSeconds(60));
+                    var value = (long)await db.StringGetAsync(counterKey);
+                    await Task.Delay(1);
+                    await db.StringSetAsync(counterKey, value + 1);
+                }
+            }
+
+            Console.WriteLine("ok");
+            return 0;
         default:
-            Console.WriteLine("error usage: task-create ID | task-complete ID RESULT | task-get ID");
+            Console.WriteLine("error usage: task-create ID | task-complete ID RESULT | task-get ID | lock-increment NAME COUNTER-KEY TIMES");
             return 2;
     }
 }
