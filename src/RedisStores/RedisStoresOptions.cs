@@ -56,6 +56,9 @@ public sealed class RedisStoresOptions
     /// <summary>Settings of the lock service (<see cref="Locking.IDistributedLockService"/>).</summary>
     public Locking.LockServiceOptions Locks { get; set; } = new();
 
+    /// <summary>Settings of the session store (<see cref="Sessions.ISessionStore"/>).</summary>
+    public Sessions.SessionStoreOptions Sessions { get; set; } = new();
+
     /// <summary>Settings of the task store (<see cref="ITaskStore"/>).</summary>
     public TaskStoreOptions Tasks { get; set; } = new();
 

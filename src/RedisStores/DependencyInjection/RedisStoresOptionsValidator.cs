@@ -52,6 +52,29 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
             Range(failures, "Locks:PollInterval", options.Locks.PollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
         }
 
+        var sessions = options.Sessions;
+        if (sessions is null)
+        {
+            failures.Add($"{Section}:Sessions cannot be null.");
+        }
+        else
+        {
+            if (sessions.DefaultTtl is { } sessionTtl)
+            {
+                Range(failures, "Sessions:DefaultTtl", sessionTtl, TaskInputs.MinTtl, TaskInputs.MaxTtl);
+            }
+
+            if (sessions.MaxEvents is < 1 or > 1_000_000)
+            {
+                failures.Add($"{Section}:Sessions:MaxEvents must be between 1 and 1000000; it is {sessions.MaxEvents}.");
+            }
+
+            if (sessions.MaxValueBytes is < 1 or > 512 * 1024 * 1024)
+            {
+                failures.Add($"{Section}:Sessions:MaxValueBytes must be between 1 and 536870912 (512 MiB); it is {sessions.MaxValueBytes}.");
+            }
+        }
+
         var tasks = options.Tasks;
         if (tasks is null)
         {

@@ -10,7 +10,9 @@ internal static class StoreId
     internal const int MaxLength = 256;
     internal const string AllowedDescription = "ASCII letters, digits and - _ . @ + = ~ /";
 
-    internal static void Validate(string? id, string paramName, string entityKind)
+    internal static void Validate(string? id, string paramName, string entityKind) => Validate(id, paramName, entityKind, MaxLength);
+
+    internal static void Validate(string? id, string paramName, string entityKind, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(id, paramName);
         if (id.Length == 0)
@@ -18,9 +20,9 @@ internal static class StoreId
             throw new ArgumentException($"A {entityKind} id cannot be empty.", paramName);
         }
 
-        if (id.Length > MaxLength)
+        if (id.Length > maxLength)
         {
-            throw new ArgumentException($"A {entityKind} id is at most {MaxLength} characters; this one has {id.Length}.", paramName);
+            throw new ArgumentException($"A {entityKind} id is at most {maxLength} characters; this one has {id.Length}.", paramName);
         }
 
         for (var i = 0; i < id.Length; i++)
@@ -33,6 +35,9 @@ internal static class StoreId
             }
         }
     }
+
+    internal static bool IsValid(string? id)
+        => !string.IsNullOrEmpty(id) && id.Length <= MaxLength && id.All(IsAllowed);
 
     private static bool IsAllowed(char c)
         => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' or '+' or '=' or '~' or '/';

@@ -6,7 +6,7 @@ namespace RedisStores.Locking;
 /// for what a lease-based lock promises and what it does not.
 /// </summary>
 /// <remarks>
-/// Lock names follow the id rule of the stores: 1 to 256 ASCII letters, digits or <c>- _ . @ + = ~ /</c>.
+/// Lock names follow the id rule of the stores: 1 to 300 ASCII letters, digits or <c>- _ . @ + = ~ /</c>.
 /// Locks are not reentrant: acquiring a lock the caller already holds waits for the caller's own release.
 /// </remarks>
 public interface IDistributedLockService

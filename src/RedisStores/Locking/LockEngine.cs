@@ -10,6 +10,9 @@ namespace RedisStores.Locking;
 internal sealed class LockEngine
 {
     internal const string EntityKind = "lock";
+
+    // Room for a store's own prefix in front of a 256-character id, as session locks have.
+    internal const int MaxNameLength = 300;
     internal static readonly TimeSpan MinLease = TimeSpan.FromMilliseconds(10);
     internal static readonly TimeSpan MaxLease = TimeSpan.FromDays(1);
 
@@ -35,7 +38,7 @@ internal sealed class LockEngine
     /// <summary>Acquires within <paramref name="waitTimeout"/> (<see langword="null"/>: without limit), or returns <see langword="null"/>.</summary>
     internal async ValueTask<IDistributedLockHandle?> TryAcquireAsync(string name, TimeSpan? waitTimeout, LockOptions? options, CancellationToken cancellationToken)
     {
-        StoreId.Validate(name, nameof(name), EntityKind);
+        StoreId.Validate(name, nameof(name), EntityKind, MaxNameLength);
         if (waitTimeout is { } timeout && (timeout < TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan))
         {
             throw new ArgumentOutOfRangeException(nameof(waitTimeout), timeout, "The wait timeout cannot be negative; pass null to wait without limit.");
