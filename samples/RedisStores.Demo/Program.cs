@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RedisStores;
+using RedisStores.Sessions;
 using RedisStores.Tasks;
 
 var builder = Host.CreateApplicationBuilder(args);
@@ -14,11 +15,13 @@ await host.StartAsync();
 
 var backend = host.Services.GetRequiredService<StoreBackendInfo>();
 var tasks = host.Services.GetRequiredService<ITaskStore>();
+var sessions = host.Services.GetRequiredService<ISessionStore>();
 Console.WriteLine($"RedisStores demo: state is kept {backend}.");
 
 try
 {
     await TaskWalkthrough.RunAsync(tasks);
+    await SessionWalkthrough.RunAsync(sessions);
 }
 catch (StoreUnavailableException ex)
 {

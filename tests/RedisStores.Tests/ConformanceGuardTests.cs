@@ -1,7 +1,9 @@
 using System.Reflection;
 using RedisStores.Locking;
+using RedisStores.Sessions;
 using RedisStores.Tasks;
 using RedisStores.Tests.Locking;
+using RedisStores.Tests.Sessions;
 using RedisStores.Tests.Infrastructure;
 using RedisStores.Tests.Tasks;
 
@@ -15,6 +17,7 @@ public sealed class ConformanceGuardTests
     {
         [typeof(ITaskStore)] = typeof(TaskStoreConformanceTests),
         [typeof(IDistributedLockService)] = typeof(LockServiceConformanceTests),
+        [typeof(ISessionStore)] = typeof(SessionStoreConformanceTests),
     };
 
     private static readonly Assembly s_library = typeof(ITaskStore).Assembly;

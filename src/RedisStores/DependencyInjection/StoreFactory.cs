@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RedisStores.Internal;
 using RedisStores.Locking;
+using RedisStores.Sessions;
 using RedisStores.Redis;
 using RedisStores.Serialization;
 using RedisStores.Tasks;
@@ -62,6 +63,13 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
         => _connection is null
             ? new InMemoryDistributedLockService(_options, Time, _services.GetService<ILogger<InMemoryDistributedLockService>>())
             : new RedisDistributedLockService(_connection, _options, Time, _services.GetService<ILogger<RedisDistributedLockService>>());
+
+    public ISessionStore CreateSessionStore()
+        => _connection is null
+            ? new InMemorySessionStore(_options, Time, Locks)
+            : new RedisSessionStore(_connection, _options, Time, Locks);
+
+    private IDistributedLockService Locks => _services.GetRequiredService<IDistributedLockService>();
 
     private IStoreSerializer Serializer => _services.GetRequiredService<IStoreSerializer>();
 

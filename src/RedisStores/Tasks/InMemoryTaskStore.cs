@@ -14,7 +14,7 @@ public sealed class InMemoryTaskStore : ITaskStore
     private readonly Dictionary<string, Entry> _tasks = new(StringComparer.Ordinal);
     private readonly SortedSet<Entry> _all = new(NewestFirst.Instance);
     private readonly SortedSet<Entry>[] _byStatus;
-    private readonly SortedSet<(long ExpiresMs, string Id)> _expiry = [];
+    private readonly SortedSet<(long ExpiresMs, string Id)> _expiry = new(ExpiryOrder.Instance);
     private readonly TaskInputs _inputs;
     private readonly TimeProvider _time;
 
