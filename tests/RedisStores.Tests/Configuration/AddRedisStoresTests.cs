@@ -28,6 +28,23 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
     }
 
     [Fact]
+    public async Task Every_store_is_registered_on_the_chosen_backend_and_sessions_lock_through_the_lock_service()
+    {
+        var env = new Dictionary<string, string?> { ["REDIS_URL"] = redis.Standalone.Configuration, ["REDIS_PREFIX"] = RedisEnvironment.UniquePrefix() };
+        await using var memory = Services().AddRedisStores().BuildServiceProvider();
+        await using var onRedis = Services(env).AddRedisStores().BuildServiceProvider();
+
+        Assert.IsType<RedisStores.Sessions.InMemorySessionStore>(memory.GetRequiredService<RedisStores.Sessions.ISessionStore>());
+        Assert.IsType<RedisStores.Locking.InMemoryDistributedLockService>(memory.GetRequiredService<RedisStores.Locking.IDistributedLockService>());
+        Assert.IsType<RedisStores.Sessions.RedisSessionStore>(onRedis.GetRequiredService<RedisStores.Sessions.ISessionStore>());
+        var locks = onRedis.GetRequiredService<RedisStores.Locking.IDistributedLockService>();
+        Assert.IsType<RedisStores.Locking.RedisDistributedLockService>(locks);
+
+        await using var sessionLock = await onRedis.GetRequiredService<RedisStores.Sessions.ISessionStore>().AcquireLockAsync("user-1", cancellationToken: Ct);
+        Assert.Null(await locks.TryAcquireAsync("session/user-1", cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task With_redis_url_in_the_environment_the_stores_use_redis()
     {
         var env = new Dictionary<string, string?> { ["REDIS_URL"] = redis.Standalone.Configuration, ["REDIS_PREFIX"] = RedisEnvironment.UniquePrefix() };

@@ -131,6 +131,29 @@ public abstract class SessionStoreConformanceTests
     }
 
     [Fact]
+    public async Task Field_writes_to_a_missing_session_with_a_version_are_conflicts_and_with_zero_not_found()
+    {
+        var store = CreateStore();
+
+        var conflict = await Assert.ThrowsAsync<VersionConflictException>(() => store.SetFieldAsync("gone", "f", 1, expectedVersion: 3, Ct).AsTask());
+        await Assert.ThrowsAsync<VersionConflictException>(() => store.RemoveFieldAsync("gone", "f", expectedVersion: 3, Ct).AsTask());
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => store.SetFieldAsync("gone", "f", 1, expectedVersion: 0, Ct).AsTask());
+
+        Assert.Equal(0, conflict.ActualVersion);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.GetEventsAsync<int>("gone", -1, 10, Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task A_stale_version_conflicts_even_when_the_field_to_remove_is_absent()
+    {
+        var store = CreateStore();
+        var v1 = await store.SetAsync("s", new Cart("ada", 1, []), cancellationToken: Ct);
+        await store.SetFieldAsync("s", "items", 2, cancellationToken: Ct);
+
+        await Assert.ThrowsAsync<VersionConflictException>(() => store.RemoveFieldAsync("s", "absent", v1, Ct).AsTask());
+    }
+
+    [Fact]
     public async Task A_write_with_a_stale_version_fails_and_changes_nothing()
     {
         var store = CreateStore();
