@@ -10,7 +10,8 @@ public interface IDistributedLockHandle : IAsyncDisposable
     string Name { get; }
 
     /// <summary>
-    /// A number that rises strictly with each grant of this lock name, across instances and host restarts. Pass it
+    /// A number that rises strictly with each grant of this lock name: on Redis across instances and host restarts,
+    /// in memory within the process. Pass it
     /// to the resource the lock protects, and have the resource refuse any token lower than the highest it has seen:
     /// that keeps a paused holder whose lease ran out from overwriting the work of the next holder.
     /// </summary>
@@ -31,7 +32,10 @@ public interface IDistributedLockHandle : IAsyncDisposable
     /// <summary>Renews the lease now, as the automatic extension does.</summary>
     /// <param name="lease">The new lease; <see langword="null"/> keeps <see cref="Lease"/>.</param>
     /// <param name="cancellationToken">Stops waiting for the store.</param>
-    /// <returns><see langword="true"/> when renewed; <see langword="false"/> when the lock was lost or released (and <see cref="HandleLostToken"/> fires).</returns>
+    /// <returns>
+    /// <see langword="true"/> when renewed; <see langword="false"/> when the handle was released, or the lock was lost
+    /// (then <see cref="HandleLostToken"/> fires, if it had not already).
+    /// </returns>
     ValueTask<bool> ExtendAsync(TimeSpan? lease = null, CancellationToken cancellationToken = default);
 
     /// <summary>Releases the lock, only if this handle still holds it. Disposing the handle does the same.</summary>

@@ -26,6 +26,7 @@ internal sealed class LockHandle : IDistributedLockHandle
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watch;
     private readonly object _gate = new();
+    private TaskCompletionSource _reschedule = NewSignal();
     private DateTimeOffset _leaseEnd;
     private DateTimeOffset _nextRenewal;
     private TimeSpan _lease;
@@ -78,6 +79,7 @@ internal sealed class LockHandle : IDistributedLockHandle
 
     public async ValueTask<bool> ReleaseAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, Released, Held) != Held)
         {
             return false;
@@ -93,7 +95,7 @@ internal sealed class LockHandle : IDistributedLockHandle
         {
             await ReleaseAsync().ConfigureAwait(false);
         }
-        catch (StoreUnavailableException ex)
+        catch (RedisStoresException ex)
         {
             // Disposal must not throw; the lease runs out on its own and the next holder gets the lock then.
             Log.LockReleaseFailed(_logger, ex.Message);
@@ -109,13 +111,18 @@ internal sealed class LockHandle : IDistributedLockHandle
         var sentAt = _time.GetUtcNow();
         if (await _backend.ExtendAsync(Name, _owner, lease, cancellationToken).ConfigureAwait(false))
         {
+            TaskCompletionSource reschedule;
             lock (_gate)
             {
                 _lease = lease;
                 _leaseEnd = sentAt + lease;
-                _nextRenewal = sentAt + _interval;
+                _nextRenewal = sentAt + (_interval < lease ? _interval : lease / 3);
+                reschedule = _reschedule;
+                _reschedule = NewSignal();
             }
 
+            // The watch loop may be sleeping toward a lease end that just moved (an explicit, shorter lease).
+            reschedule.TrySetResult();
             return true;
         }
 
@@ -145,7 +152,14 @@ internal sealed class LockHandle : IDistributedLockHandle
 
                 if (due > now)
                 {
-                    await Task.Delay(due - now, _time, _stop.Token).ConfigureAwait(false);
+                    Task reschedule;
+                    lock (_gate)
+                    {
+                        reschedule = _reschedule.Task;
+                    }
+
+                    await Task.WhenAny(Task.Delay(due - now, _time, _stop.Token), reschedule).ConfigureAwait(false);
+                    _stop.Token.ThrowIfCancellationRequested();
                     continue;
                 }
 
@@ -161,12 +175,20 @@ internal sealed class LockHandle : IDistributedLockHandle
                         _nextRenewal = _time.GetUtcNow() + s_retryAfterFailure;
                     }
                 }
+                catch (RedisStoresException ex)
+                {
+                    // Data this service did not write sits where the lock should be: exclusivity is not assured.
+                    MarkLost(ex.Message);
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void MarkLost(string reason)
     {

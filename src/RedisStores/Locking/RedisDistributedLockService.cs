@@ -29,7 +29,7 @@ public sealed class RedisDistributedLockService : IDistributedLockService
     {
         options = RedisStoresOptionsValidator.EnsureValid(options);
         var time = timeProvider ?? TimeProvider.System;
-        Backend = new RedisLockBackend(connection, options.KeyPrefix);
+        Backend = new RedisLockBackend(connection, options.KeyPrefix, options.Locks.PollInterval);
         _engine = new LockEngine(Backend, options, time, logger ?? NullLogger.Instance);
     }
 

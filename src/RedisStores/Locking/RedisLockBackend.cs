@@ -21,10 +21,15 @@ internal sealed class RedisLockBackend : LockBackend
     private readonly object _gate = new();
     private Task? _subscription;
 
-    internal RedisLockBackend(RedisConnection connection, string keyPrefix)
+    private readonly TimeSpan _waiterFlagTtl;
+
+    internal RedisLockBackend(RedisConnection connection, string keyPrefix, TimeSpan pollInterval)
     {
         _connection = connection;
         _keyPrefix = keyPrefix;
+
+        // A waiter renews the flag at every attempt, at least once per poll interval.
+        _waiterFlagTtl = (pollInterval * 2) + TimeSpan.FromSeconds(1);
         _channel = RedisChannel.Literal(keyPrefix + "locks:released");
     }
 
@@ -59,7 +64,7 @@ internal sealed class RedisLockBackend : LockBackend
     internal override async ValueTask<Attempt> TryAcquireAsync(string name, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         var fenceTtl = lease * 2 > s_minFenceTtl ? lease * 2 : s_minFenceTtl;
-        var reply = (RedisResult[])(await EvaluateAsync(Scripts.Acquire, Keys(name), [owner, Ms(lease), Ms(fenceTtl)], cancellationToken).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await EvaluateAsync(Scripts.Acquire, Keys(name), [owner, Ms(lease), Ms(fenceTtl), Ms(_waiterFlagTtl)], cancellationToken).ConfigureAwait(false))!;
         if ((long)reply[0] == 1)
         {
             return new Attempt(true, (long)reply[1], TimeSpan.Zero);
@@ -78,13 +83,13 @@ internal sealed class RedisLockBackend : LockBackend
         => (long)await EvaluateAsync(Scripts.Extend, [Keys(name)[0]], [owner, Ms(lease)], cancellationToken).ConfigureAwait(false) == 1;
 
     internal override async ValueTask<bool> ReleaseAsync(string name, string owner, CancellationToken cancellationToken)
-        => (long)await EvaluateAsync(Scripts.Release, [Keys(name)[0]], [owner, _channel.ToString(), name], cancellationToken).ConfigureAwait(false) == 1;
+        => (long)await EvaluateAsync(Scripts.Release, Keys(name), [owner, _channel.ToString(), name], cancellationToken).ConfigureAwait(false) == 1;
 
-    /// <summary>The lock key and its fence key, under the lock's own hash tag.</summary>
+    /// <summary>The lock key, its fence key and its waiters flag, under the lock's own hash tag.</summary>
     internal RedisKey[] Keys(string name)
     {
         var root = RedisKeyspace.StoreRoot(_keyPrefix, "locks:" + name);
-        return [root + "held", root + "fence"];
+        return [root + "held", root + "fence", root + "waiting"];
     }
 
     private static long Ms(TimeSpan value) => (long)Math.Ceiling(value.TotalMilliseconds);
@@ -94,7 +99,8 @@ internal sealed class RedisLockBackend : LockBackend
 
     private static class Scripts
     {
-        // KEYS: lock, fence. ARGV: owner, lease ms, fence ttl ms. Reply: { 1, token } or { 0, holder's PTTL }.
+        // KEYS: lock, fence, waiters flag. ARGV: owner, lease ms, fence ttl ms, flag ttl ms.
+        // Reply: { 1, token } or { 0, holder's PTTL }; a failed attempt raises the flag so the release publishes.
         // The token is the larger of the last token + 1 and the server clock in microseconds: it rises strictly
         // while the fence key lives, and keeps rising after it expires.
         internal const string Acquire = """
@@ -106,6 +112,7 @@ internal sealed class RedisLockBackend : LockBackend
               redis.call('SET', KEYS[2], string.format('%d', token), 'PX', ARGV[3])
               return { 1, string.format('%d', token) }
             end
+            redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
             return { 0, redis.call('PTTL', KEYS[1]) }
             """;
 
@@ -118,11 +125,14 @@ internal sealed class RedisLockBackend : LockBackend
             return 0
             """;
 
-        // KEYS: lock. ARGV: owner, channel, name.
+        // KEYS: lock, fence, waiters flag. ARGV: owner, channel, name. Publishes only when someone waits: on a
+        // cluster PUBLISH reaches every node, so uncontended locks stay off the bus.
         internal const string Release = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then
               redis.call('DEL', KEYS[1])
-              redis.call('PUBLISH', ARGV[2], ARGV[3])
+              if redis.call('DEL', KEYS[3]) == 1 then
+                redis.call('PUBLISH', ARGV[2], ARGV[3])
+              end
               return 1
             end
             return 0

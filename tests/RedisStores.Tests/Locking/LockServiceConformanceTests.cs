@@ -168,6 +168,36 @@ public abstract class LockServiceConformanceTests
     }
 
     [Fact]
+    public async Task Shortening_the_lease_moves_the_lost_signal_forward()
+    {
+        var (a, _) = CreateServices();
+        var held = await a.AcquireAsync(NewName(), options: new LockOptions { Lease = TimeSpan.FromMinutes(5), AutoExtend = false }, cancellationToken: Ct);
+
+        Assert.True(await held.ExtendAsync(TimeSpan.FromMilliseconds(300), Ct));
+
+        // Without the reschedule the signal would come five minutes later.
+        await Task.Delay(Timeout.Infinite, held.HandleLostToken).ContinueWith(_ => { }, Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        Assert.True(held.IsLost);
+    }
+
+    [Fact]
+    public async Task A_release_cancelled_before_it_starts_keeps_the_lock_held_and_releasable()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        var held = await a.AcquireAsync(name, cancellationToken: Ct);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.ReleaseAsync(cancelled.Token).AsTask());
+
+        Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+        Assert.True(await held.ReleaseAsync(Ct));
+        await using var next = await b.TryAcquireAsync(name, cancellationToken: Ct);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
     public async Task A_waiter_is_woken_by_the_release_not_by_polling()
     {
         // Polling once an hour: only the release notification can hand the lock over within the test.
