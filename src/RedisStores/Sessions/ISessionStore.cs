@@ -88,7 +88,7 @@ public interface ISessionStore
     /// <returns>A page of sessions and the cursor of the next page.</returns>
     ValueTask<SessionPage> ListAsync(SessionQuery? query = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Counts live sessions, at a cost that does not grow with the number of sessions.</summary>
+    /// <summary>Counts live sessions. On Redis it is one <c>ZCOUNT</c> of the expiry index: O(log n) in the sessions, never a scan.</summary>
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns>How many sessions are live.</returns>
     ValueTask<long> CountAsync(CancellationToken cancellationToken = default);

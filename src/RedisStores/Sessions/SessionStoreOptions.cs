@@ -18,13 +18,14 @@ public sealed class SessionStoreOptions
     public int MaxEvents { get; set; } = 1000;
 
     /// <summary>
-    /// The largest serialized session data, field or event accepted, in bytes; a larger one is refused with an
-    /// <see cref="ArgumentException"/>. Default: 1 MiB (1,048,576). Range: 1 byte to 512 MiB.
+    /// The largest write accepted, in bytes: a whole session's serialized fields (values plus names), one field, or one
+    /// event; a larger one is refused with an <see cref="ArgumentException"/>. It limits each write, so field writes can
+    /// grow a session past it. Default: 1 MiB (1,048,576). Range: 1 byte to 512 MiB.
     /// </summary>
     public int MaxValueBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// The System.Text.Json settings of session data, fields and events. Not read from configuration.
+    /// The System.Text.Json settings of session data, fields and events. Set it in code; configuration files cannot express it.
     /// Default: <see langword="null"/>, meaning <see cref="JsonSerializerDefaults.Web"/> (camelCase names).
     /// </summary>
     public JsonSerializerOptions? JsonOptions { get; set; }
