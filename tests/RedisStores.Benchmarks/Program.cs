@@ -15,7 +15,9 @@ Console.WriteLine($"RedisStores benchmark: Redis {connection.GetServers().Single
 Console.WriteLine();
 Console.WriteLine("| operation | concurrency | ops/s | p50 µs | p99 µs | bytes/op | Redis commands/op | round trips/op |");
 Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-foreach (var row in await TaskStoreBenchmarks.RunOperationsAsync(connection, driver, [1, 64]))
+var rows = await TaskStoreBenchmarks.RunOperationsAsync(connection, driver, [1, 64]);
+rows.AddRange(await LockAndSessionBenchmarks.RunAsync(connection, driver, [1, 64]));
+foreach (var row in rows)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {row.Operation} | {row.Concurrency} | {row.OpsPerSecond:N0} | {row.P50Micros:F0} | {row.P99Micros:F0} | {row.BytesPerOp:N0} | {row.CommandsPerOp:F1} | {row.RoundTripsPerOp:F2} |"));
