@@ -45,7 +45,7 @@ internal sealed class LockHandle : IDistributedLockHandle
         _logger = logger;
         _leaseEnd = sentAt + lease;
         _nextRenewal = sentAt + interval;
-        _watch = Task.Run(WatchAsync);
+        _watch = WatchAsync(); // runs inline to its first await: the delay toward the next renewal
     }
 
     public string Name { get; }
