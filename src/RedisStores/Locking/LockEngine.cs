@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using RedisStores.Internal;
 
+using static RedisStores.Locking.LockBackend;
+
 namespace RedisStores.Locking;
 
 /// <summary>
@@ -55,7 +57,18 @@ internal sealed class LockEngine
             {
                 var owner = Guid.NewGuid().ToString("N");
                 var sentAt = _time.GetUtcNow();
-                var attempt = await _backend.TryAcquireAsync(name, owner, lease, cancellationToken).ConfigureAwait(false);
+                Attempt attempt;
+                try
+                {
+                    attempt = await _backend.TryAcquireAsync(name, owner, lease, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or StoreUnavailableException)
+                {
+                    // The attempt may have been granted after we stopped waiting: free it, or it blocks everyone for a lease.
+                    _ = ReleaseQuietlyAsync(name, owner);
+                    throw;
+                }
+
                 if (attempt.Acquired)
                 {
                     return new LockHandle(_backend, name, owner, attempt.FencingToken, lease, autoExtend, interval, sentAt, _time, _logger);
@@ -83,6 +96,18 @@ internal sealed class LockEngine
             {
                 _backend.Releases.Unregister(name, released);
             }
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(string name, string owner)
+    {
+        try
+        {
+            await _backend.ReleaseAsync(name, owner, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.LockReleaseFailed(_logger, ex.Message);
         }
     }
 

@@ -12,6 +12,7 @@ internal sealed class LockHandle : IDistributedLockHandle
     private const int Held = 0;
     private const int Released = 1;
     private const int Lost = 2;
+    private const int Releasing = 3;
 
     // After a failed renewal (Redis unreachable), try again this soon, while the lease still runs.
     private static readonly TimeSpan s_retryAfterFailure = TimeSpan.FromMilliseconds(100);
@@ -31,6 +32,7 @@ internal sealed class LockHandle : IDistributedLockHandle
     private DateTimeOffset _nextRenewal;
     private TimeSpan _lease;
     private int _state;
+    private int _disposed;
 
     internal LockHandle(LockBackend backend, string name, string owner, long fencingToken, TimeSpan lease, bool autoExtend, TimeSpan interval, DateTimeOffset sentAt, TimeProvider time, ILogger logger)
     {
@@ -80,22 +82,33 @@ internal sealed class LockHandle : IDistributedLockHandle
     public async ValueTask<bool> ReleaseAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (Interlocked.CompareExchange(ref _state, Released, Held) != Held)
+
+        // Held becomes Releasing until the delete is confirmed, so a failed release can be tried again. A lost handle
+        // still sends its owner-checked delete: a renewal that timed out here may have run on the server.
+        var prior = Interlocked.CompareExchange(ref _state, Releasing, Held);
+        if (prior == Released)
         {
             return false;
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        return await _backend.ReleaseAsync(Name, _owner, cancellationToken).ConfigureAwait(false);
+        var released = await _backend.ReleaseAsync(Name, _owner, cancellationToken).ConfigureAwait(false);
+        Interlocked.CompareExchange(ref _state, Released, Releasing);
+        return released;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             await ReleaseAsync().ConfigureAwait(false);
         }
-        catch (RedisStoresException ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Disposal must not throw; the lease runs out on its own and the next holder gets the lock then.
             Log.LockReleaseFailed(_logger, ex.Message);
@@ -103,7 +116,6 @@ internal sealed class LockHandle : IDistributedLockHandle
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _watch.ConfigureAwait(false);
-        _stop.Dispose();
     }
 
     private async Task<bool> RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
@@ -165,7 +177,13 @@ internal sealed class LockHandle : IDistributedLockHandle
 
                 try
                 {
-                    await RenewAsync(Lease, _stop.Token).ConfigureAwait(false);
+                    // The lease end is a deadline of its own: a renewal stuck in a client timeout must not outlive it.
+                    await RenewAsync(Lease, _stop.Token).WaitAsync(leaseEnd - now, _time, _stop.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    MarkLost("its lease ran out while a renewal was still pending");
+                    return;
                 }
                 catch (StoreUnavailableException ex)
                 {
@@ -175,9 +193,9 @@ internal sealed class LockHandle : IDistributedLockHandle
                         _nextRenewal = _time.GetUtcNow() + s_retryAfterFailure;
                     }
                 }
-                catch (RedisStoresException ex)
+                catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
                 {
-                    // Data this service did not write sits where the lock should be: exclusivity is not assured.
+                    // Foreign data where the lock should be, a disposed connection...: exclusivity is not assured.
                     MarkLost(ex.Message);
                     return;
                 }

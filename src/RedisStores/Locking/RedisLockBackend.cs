@@ -112,7 +112,10 @@ internal sealed class RedisLockBackend : LockBackend
               redis.call('SET', KEYS[2], string.format('%d', token), 'PX', ARGV[3])
               return { 1, string.format('%d', token) }
             end
-            redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+            -- Only ever lengthen the flag: a waiter polling less often than this one must still be notified.
+            if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[4]) then
+              redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+            end
             return { 0, redis.call('PTTL', KEYS[1]) }
             """;
 

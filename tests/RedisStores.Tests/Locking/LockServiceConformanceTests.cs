@@ -141,15 +141,19 @@ public abstract class LockServiceConformanceTests
     [Fact]
     public async Task The_lost_signal_fires_when_the_lease_runs_out_without_extension()
     {
-        var (a, _) = CreateServices();
-        var held = await a.AcquireAsync(NewName(), options: s_noExtension, cancellationToken: Ct);
+        var (a, b) = CreateServices();
+        var name = NewName();
+        var held = await a.AcquireAsync(name, options: s_noExtension, cancellationToken: Ct);
         var fired = new TaskCompletionSource();
         using var registration = held.HandleLostToken.Register(() => fired.TrySetResult());
 
         await fired.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         Assert.True(held.IsLost);
-        Assert.False(await held.ReleaseAsync(Ct));
+        await held.ReleaseAsync(Ct); // owner-checked: frees the key if the server still has it, touches nothing else
+        Assert.True(held.IsLost);
+        await using var next = await b.AcquireAsync(name, TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        Assert.NotNull(next);
     }
 
     [Fact]
@@ -165,6 +169,20 @@ public abstract class LockServiceConformanceTests
         Assert.Equal(TimeSpan.FromSeconds(30), held.Lease);
         Assert.False(held.IsLost);
         Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task Disposing_a_handle_twice_or_at_once_is_harmless()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        var held = await a.AcquireAsync(name, cancellationToken: Ct);
+
+        await Task.WhenAll(held.DisposeAsync().AsTask(), held.DisposeAsync().AsTask());
+        await held.DisposeAsync();
+
+        await using var next = await b.TryAcquireAsync(name, cancellationToken: Ct);
+        Assert.NotNull(next);
     }
 
     [Fact]

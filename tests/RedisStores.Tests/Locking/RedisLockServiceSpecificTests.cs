@@ -91,6 +91,45 @@ public sealed class RedisLockServiceSpecificTests(RedisEnvironment redis)
     }
 
     [Fact]
+    public async Task A_renewal_stuck_in_a_paused_server_does_not_delay_the_lost_signal_past_the_lease()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        var options = ConfigurationOptions.Parse(server.EndPoint + ",allowAdmin=true");
+        options.AsyncTimeout = 20_000; // renewals hang for 20 s, far past the 1 s lease
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        var service = new RedisDistributedLockService(connection);
+        var held = await service.AcquireAsync("paused", options: new LockOptions { Lease = TimeSpan.FromSeconds(1) }, cancellationToken: Ct);
+        var lost = new TaskCompletionSource();
+        using var registration = held.HandleLostToken.Register(() => lost.TrySetResult());
+
+        await connection.GetServers().Single().ExecuteAsync("CLIENT", "PAUSE", 25_000, "ALL");
+
+        // Before the fix the signal waited for the stuck renewal: 20 s. The lease is 1 s; 12 s is a wide margin.
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(12), Ct);
+        Assert.True(held.IsLost);
+        await server.DisposeAsync(); // fails the pending commands now, rather than after the 20 s timeout
+    }
+
+    [Fact]
+    public async Task An_acquire_cancelled_in_flight_does_not_leave_an_ownerless_lock()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        var options = ConfigurationOptions.Parse(server.EndPoint + ",allowAdmin=true");
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var other = await ConnectionMultiplexer.ConnectAsync(server.EndPoint);
+        var service = new RedisDistributedLockService(connection);
+        var rival = new RedisDistributedLockService(other);
+        await connection.GetServers().Single().ExecuteAsync("CLIENT", "PAUSE", 1500, "WRITE");
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        // The attempt reaches the server, which runs it when the pause ends; the caller stopped waiting long before.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => service.AcquireAsync("orphan", options: new LockOptions { Lease = TimeSpan.FromMinutes(10) }, cancellationToken: cancel.Token).AsTask());
+
+        await using var next = await rival.AcquireAsync("orphan", TimeSpan.FromSeconds(20), cancellationToken: Ct);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
     public async Task When_redis_dies_the_holder_learns_the_lock_is_lost_and_disposing_it_does_not_throw()
     {
         await using var server = await redis.StartOwnServerAsync();
