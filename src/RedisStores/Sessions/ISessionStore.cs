@@ -29,7 +29,10 @@ public interface ISessionStore
     /// <param name="data">The data; its top-level properties become the session's fields.</param>
     /// <param name="options">TTL, sliding expiration and the expected version; <see langword="null"/> takes the defaults.</param>
     /// <param name="cancellationToken">Stops waiting for the store.</param>
-    /// <returns>The session's new version (1 for a new session).</returns>
+    /// <returns>
+    /// The session's new version. A session's versions rise by one with each write; a new session starts above any
+    /// version its id had before (so a writer holding a version of a deleted or expired session never matches).
+    /// </returns>
     /// <exception cref="VersionConflictException">The session's version is not <see cref="SessionWriteOptions.ExpectedVersion"/>.</exception>
     ValueTask<long> SetAsync<T>(string sessionId, T data, SessionWriteOptions? options = null, CancellationToken cancellationToken = default);
 

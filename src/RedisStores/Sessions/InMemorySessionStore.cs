@@ -12,6 +12,7 @@ namespace RedisStores.Sessions;
 public sealed class InMemorySessionStore : ISessionStore
 {
     private readonly object _gate = new();
+    private long _highestVersion;
     private readonly Dictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _ids = new(StringComparer.Ordinal);
     private readonly SortedSet<(long ExpiresMs, string Id)> _expiry = new(ExpiryOrder.Instance);
@@ -102,6 +103,7 @@ public sealed class InMemorySessionStore : ISessionStore
                 throw new VersionConflictException(sessionId, expected, current);
             }
 
+            var fresh = entry is null;
             if (entry is null)
             {
                 entry = new Entry(sessionId) { CreatedMs = now };
@@ -110,7 +112,7 @@ public sealed class InMemorySessionStore : ISessionStore
             }
 
             entry.Fields = new Dictionary<string, byte[]>(write.Fields, StringComparer.Ordinal);
-            entry.Version = current + 1;
+            entry.Version = NextVersion(fresh ? 0 : current);
             entry.UpdatedMs = now;
             entry.TtlMs = (long)write.Ttl.TotalMilliseconds;
             entry.Sliding = write.Sliding;
@@ -343,7 +345,7 @@ public sealed class InMemorySessionStore : ISessionStore
 
             if (change(entry.Fields))
             {
-                entry.Version++;
+                entry.Version = NextVersion(entry.Version);
                 entry.UpdatedMs = now;
             }
 
@@ -399,6 +401,16 @@ public sealed class InMemorySessionStore : ISessionStore
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    // A new session starts above every version this store has issued, so a writer holding a version of a deleted or
+    // expired session can never match its successor (Redis starts new sessions at the server clock in µs).
+    // Called under _gate.
+    private long NextVersion(long current)
+    {
+        var next = current == 0 ? _highestVersion + 1 : current + 1;
+        _highestVersion = Math.Max(_highestVersion, next);
+        return next;
+    }
 
     private readonly record struct Meta(long Version, long CreatedMs, long UpdatedMs, long TtlMs, bool Sliding);
 

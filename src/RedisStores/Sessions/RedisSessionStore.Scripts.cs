@@ -52,7 +52,7 @@ public sealed partial class RedisSessionStore
             end
             -- Version check of a write: nil when it may go on, else the reply to return.
             local function check_version(expected, current)
-              if expected ~= '' and tonumber(expected) ~= current then return { -5, current } end
+              if expected ~= '' and tonumber(expected) ~= current then return { -5, string.format('%d', current) } end
               return nil
             end
 
@@ -69,16 +69,23 @@ public sealed partial class RedisSessionStore
             end
             local conflict = check_version(ARGV[2], current)
             if conflict then return conflict end
-            if st == 0 then redis.call('DEL', KEYS[4]) end
+            -- A new session starts at the server clock in microseconds, above any version its id had before, so a
+            -- writer holding a version of a deleted or expired session can never match its successor.
+            local version = current + 1
+            if st == 0 then
+              redis.call('DEL', KEYS[4])
+              local t = redis.call('TIME')
+              version = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            end
             redis.call('DEL', KEYS[3])
-            redis.call('HSET', KEYS[3], 'm:v', current + 1, 'm:c', created, 'm:u', ARGV[5], 'm:ttl', ARGV[3],
+            redis.call('HSET', KEYS[3], 'm:v', string.format('%d', version), 'm:c', created, 'm:u', ARGV[5], 'm:ttl', ARGV[3],
               'm:sl', ARGV[4], 'm:es', events)
             for i = 6, #ARGV, 2 do
               redis.call('HSET', KEYS[3], 'd:' .. ARGV[i], ARGV[i + 1])
             end
             touch(ARGV[1], now_ms() + tonumber(ARGV[3]))
             prune(10)
-            return { current + 1 }
+            return { string.format('%d', version) }
             """;
 
         // ARGV: id. Reply: { 1, HGETALL }.
@@ -109,9 +116,10 @@ public sealed partial class RedisSessionStore
             local current = tonumber(redis.call('HGET', KEYS[3], 'm:v'))
             local conflict = check_version(ARGV[2], current)
             if conflict then return conflict end
-            redis.call('HSET', KEYS[3], 'd:' .. ARGV[3], ARGV[4], 'm:v', current + 1, 'm:u', ARGV[5])
+            local version = string.format('%d', current + 1)
+            redis.call('HSET', KEYS[3], 'd:' .. ARGV[3], ARGV[4], 'm:v', version, 'm:u', ARGV[5])
             renew(ARGV[1])
-            return { current + 1 }
+            return { version }
             """;
 
         // ARGV: id, expected version ('' none), field, now ms.
@@ -127,10 +135,10 @@ public sealed partial class RedisSessionStore
             if conflict then return conflict end
             if redis.call('HDEL', KEYS[3], 'd:' .. ARGV[3]) == 1 then
               current = current + 1
-              redis.call('HSET', KEYS[3], 'm:v', current, 'm:u', ARGV[4])
+              redis.call('HSET', KEYS[3], 'm:v', string.format('%d', current), 'm:u', ARGV[4])
             end
             renew(ARGV[1])
-            return { current }
+            return { string.format('%d', current) }
             """;
 
         // ARGV: id.

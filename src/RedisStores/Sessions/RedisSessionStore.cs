@@ -24,7 +24,10 @@ public sealed partial class RedisSessionStore : ISessionStore
     /// <summary>Creates a session store on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The Redis connection.</param>
     /// <param name="options">The settings; <see langword="null"/> uses the defaults.</param>
-    /// <param name="timeProvider">The clock of created and updated times and event timestamps; <see langword="null"/> uses the system clock.</param>
+    /// <param name="timeProvider">
+    /// The clock of created and updated times and event timestamps, and, when <paramref name="locks"/> is <see langword="null"/>,
+    /// of the session locks' lease renewals; <see langword="null"/> uses the system clock.
+    /// </param>
     /// <param name="locks">The lock service of per-session locks; <see langword="null"/> makes a <see cref="RedisDistributedLockService"/> on the same connection.</param>
     public RedisSessionStore(IConnectionMultiplexer connection, RedisStoresOptions? options = null, TimeProvider? timeProvider = null, IDistributedLockService? locks = null)
         : this(new RedisConnection(connection ?? throw new ArgumentNullException(nameof(connection))), options, timeProvider, locks)

@@ -138,7 +138,10 @@ internal sealed class SessionInputs
         {
             using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartObject();
-            foreach (var (name, json) in fields)
+
+            // Redis returns a large hash's fields in no particular order, and System.Text.Json (on .NET 8) wants
+            // metadata such as $type, $id and $ref first.
+            foreach (var (name, json) in fields.OrderBy(f => f.Key.StartsWith('$') ? 0 : 1))
             {
                 writer.WritePropertyName(name);
                 writer.WriteRawValue(json.Span);
