@@ -307,9 +307,9 @@ public sealed class InMemorySessionStore : ISessionStore
         return ReadEvents<T>(sessionId, log => log.From(fromSequence, maxCount));
     }
 
-    private ValueTask<IReadOnlyList<SessionEvent<T>>> ReadEvents<T>(string sessionId, Func<EventLog, StoredEvent[]> select)
+    private ValueTask<IReadOnlyList<SessionEvent<T>>> ReadEvents<T>(string sessionId, Func<InMemoryEventLog, InMemoryEventLog.Item[]> select)
     {
-        StoredEvent[] events;
+        InMemoryEventLog.Item[] events;
         lock (_gate)
         {
             var entry = Find(sessionId, NowMs(), renew: true);
@@ -414,8 +414,6 @@ public sealed class InMemorySessionStore : ISessionStore
 
     private readonly record struct Meta(long Version, long CreatedMs, long UpdatedMs, long TtlMs, bool Sliding);
 
-    private readonly record struct StoredEvent(long Sequence, long TimestampMs, byte[] Json);
-
     private sealed class Entry(string id)
     {
         public string Id { get; } = id;
@@ -426,61 +424,7 @@ public sealed class InMemorySessionStore : ISessionStore
         public long TtlMs { get; set; }
         public bool Sliding { get; set; }
         public long ExpiresMs { get; set; }
-        public EventLog Events { get; } = new();
+        public InMemoryEventLog Events { get; } = new();
         public Meta Meta => new(Version, CreatedMs, UpdatedMs, TtlMs, Sliding);
-    }
-
-    // The newest events of a session, oldest first, numbered consecutively up to LastSequence: a ring buffer that
-    // grows as needed up to the bound, then overwrites its oldest event.
-    private sealed class EventLog
-    {
-        private StoredEvent[] _items = [];
-        private int _head;
-        private int _count;
-
-        public long LastSequence { get; private set; }
-
-        public int Capacity => _items.Length;
-
-        public long Append(long timestampMs, byte[] json, int max)
-        {
-            var item = new StoredEvent(++LastSequence, timestampMs, json);
-            if (_count == max)
-            {
-                _items[_head] = item;
-                _head = (_head + 1) % _items.Length;
-                return item.Sequence;
-            }
-
-            if (_count == _items.Length)
-            {
-                var grown = new StoredEvent[Math.Min(max, Math.Max(4, _items.Length * 2))];
-                Slice(0, _count).CopyTo(grown, 0);
-                (_items, _head) = (grown, 0);
-            }
-
-            _items[(_head + _count) % _items.Length] = item;
-            _count++;
-            return item.Sequence;
-        }
-
-        public StoredEvent[] Last(int count) => Slice(Math.Max(0, _count - count), Math.Min(count, _count));
-
-        public StoredEvent[] From(long fromSequence, int maxCount)
-        {
-            var start = Math.Max(0, fromSequence - (LastSequence - _count + 1));
-            return start >= _count ? [] : Slice((int)start, (int)Math.Min(maxCount, _count - start));
-        }
-
-        private StoredEvent[] Slice(int start, int count)
-        {
-            var result = new StoredEvent[count];
-            for (var i = 0; i < count; i++)
-            {
-                result[i] = _items[(_head + start + i) % _items.Length];
-            }
-
-            return result;
-        }
     }
 }
