@@ -9,15 +9,16 @@ internal static class SessionWalkthrough
         Console.WriteLine("== Session store ==");
         var id = "demo-" + Guid.NewGuid().ToString("N")[..8];
 
-        var version = await sessions.SetAsync(id, new Cart("ada", ["book"]), new SessionWriteOptions { Ttl = TimeSpan.FromMinutes(30), Sliding = true });
-        Console.WriteLine($"1. session {id} written: version {version}, sliding 30 min TTL");
+        var first = await sessions.SetAsync(id, new Cart("ada", ["book"]), new SessionWriteOptions { Ttl = TimeSpan.FromMinutes(30), Sliding = true });
+        Console.WriteLine($"1. session {id} written: version {first}, sliding 30 min TTL");
 
-        version = await sessions.SetFieldAsync(id, "items", new[] { "book", "lamp" }, expectedVersion: version);
+        var version = await sessions.SetFieldAsync(id, "items", new[] { "book", "lamp" }, expectedVersion: first);
         Console.WriteLine($"2. one field written, the rest untouched: version {version}");
 
         try
         {
-            await sessions.SetFieldAsync(id, "items", Array.Empty<string>(), expectedVersion: 1);
+            // Another instance still holds the first version it read.
+            await sessions.SetFieldAsync(id, "items", Array.Empty<string>(), expectedVersion: first);
         }
         catch (VersionConflictException ex)
         {
