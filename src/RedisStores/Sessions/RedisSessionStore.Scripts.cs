@@ -55,6 +55,20 @@ public sealed partial class RedisSessionStore
               if expected ~= '' and tonumber(expected) ~= current then return { -5, string.format('%d', current) } end
               return nil
             end
+            -- A field write needs a session of this store at the expected version (a missing one is a conflict
+            -- when a version was expected). Returns its current version, or nil and the reply to return.
+            local function field_write_guard(expected)
+              local st = state()
+              if st == -2 then return nil, { -2 } end
+              if st == 0 then
+                if expected ~= '' and tonumber(expected) > 0 then return nil, { -5, 0 } end
+                return nil, { -1 }
+              end
+              local current = tonumber(redis.call('HGET', KEYS[3], 'm:v'))
+              local conflict = check_version(expected, current)
+              if conflict then return nil, conflict end
+              return current
+            end
 
             """;
 
@@ -107,15 +121,8 @@ public sealed partial class RedisSessionStore
 
         // ARGV: id, expected version ('' none), field, value, now ms.
         internal const string SetField = Prelude + """
-            local st = state()
-            if st == -2 then return { -2 } end
-            if st == 0 then
-              if ARGV[2] ~= '' and tonumber(ARGV[2]) > 0 then return { -5, 0 } end
-              return { -1 }
-            end
-            local current = tonumber(redis.call('HGET', KEYS[3], 'm:v'))
-            local conflict = check_version(ARGV[2], current)
-            if conflict then return conflict end
+            local current, refused = field_write_guard(ARGV[2])
+            if not current then return refused end
             local version = string.format('%d', current + 1)
             redis.call('HSET', KEYS[3], 'd:' .. ARGV[3], ARGV[4], 'm:v', version, 'm:u', ARGV[5])
             renew(ARGV[1])
@@ -124,15 +131,8 @@ public sealed partial class RedisSessionStore
 
         // ARGV: id, expected version ('' none), field, now ms.
         internal const string RemoveField = Prelude + """
-            local st = state()
-            if st == -2 then return { -2 } end
-            if st == 0 then
-              if ARGV[2] ~= '' and tonumber(ARGV[2]) > 0 then return { -5, 0 } end
-              return { -1 }
-            end
-            local current = tonumber(redis.call('HGET', KEYS[3], 'm:v'))
-            local conflict = check_version(ARGV[2], current)
-            if conflict then return conflict end
+            local current, refused = field_write_guard(ARGV[2])
+            if not current then return refused end
             if redis.call('HDEL', KEYS[3], 'd:' .. ARGV[3]) == 1 then
               current = current + 1
               redis.call('HSET', KEYS[3], 'm:v', string.format('%d', current), 'm:u', ARGV[4])
@@ -176,7 +176,8 @@ public sealed partial class RedisSessionStore
             redis.call('RPUSH', KEYS[4], seq .. '|' .. ARGV[2] .. '|' .. ARGV[3])
             redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1)
             renew(ARGV[1])
-            redis.call('PEXPIREAT', KEYS[4], redis.call('HGET', KEYS[3], 'm:exp'))
+            local expires = redis.call('HGET', KEYS[3], 'm:exp')
+            redis.call('PEXPIREAT', KEYS[4], expires)
             return { seq }
             """;
 
