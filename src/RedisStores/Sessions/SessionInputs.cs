@@ -126,7 +126,26 @@ internal sealed class SessionInputs
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
+            // Only on failure: tell data that is not JSON at all (not ours) from JSON of another shape.
+            if (!IsJson(json))
+            {
+                throw new StoreDataException($"The {what} of session '{sessionId}' does not hold JSON this store wrote.", ex);
+            }
+
             throw new StoreSerializationException($"The {what} of session '{sessionId}' cannot be read as {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsJson(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            return reader.Read() && reader.TrySkip() && !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -135,6 +135,8 @@ public sealed class RedisSessionStoreSpecificTests(RedisEnvironment redis)
         await redis.Standalone.Connection.GetDatabase().HashSetAsync($"{prefix}{{sessions}}:s:s", "d:name", "{broken");
 
         await Assert.ThrowsAsync<StoreDataException>(() => store.GetAsync<Profile>("s", Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.GetFieldAsync<string>("s", "name", Ct).AsTask());
+        await Assert.ThrowsAsync<StoreSerializationException>(() => store.GetFieldAsync<int[]>("s", "visits", Ct).AsTask());
     }
 
     [Fact]
