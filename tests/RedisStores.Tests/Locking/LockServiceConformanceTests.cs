@@ -130,9 +130,10 @@ public abstract class LockServiceConformanceTests
     {
         var (a, b) = CreateServices();
         var name = NewName();
-        await using var held = await a.AcquireAsync(name, options: new LockOptions { Lease = TimeSpan.FromMilliseconds(300) }, cancellationToken: Ct);
+        // Renewals every 333 ms against a 1 s lease: a loaded machine has two-thirds of a second of slack.
+        await using var held = await a.AcquireAsync(name, options: new LockOptions { Lease = TimeSpan.FromSeconds(1) }, cancellationToken: Ct);
 
-        await Task.Delay(TimeSpan.FromMilliseconds(1000), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
 
         Assert.False(held.IsLost);
         Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
@@ -161,10 +162,10 @@ public abstract class LockServiceConformanceTests
     {
         var (a, b) = CreateServices();
         var name = NewName();
-        await using var held = await a.AcquireAsync(name, options: s_noExtension, cancellationToken: Ct);
+        await using var held = await a.AcquireAsync(name, options: new LockOptions { Lease = TimeSpan.FromSeconds(2), AutoExtend = false }, cancellationToken: Ct);
 
         Assert.True(await held.ExtendAsync(TimeSpan.FromSeconds(30), Ct));
-        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
 
         Assert.Equal(TimeSpan.FromSeconds(30), held.Lease);
         Assert.False(held.IsLost);
