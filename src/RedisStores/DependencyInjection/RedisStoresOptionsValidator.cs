@@ -12,6 +12,7 @@ namespace RedisStores.DependencyInjection;
 internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStoresOptions>
 {
     private const string Section = RedisStoresOptions.SectionName;
+    private const int MaxBytes = 512 * 1024 * 1024;
 
     /// <summary>For stores built without DI: the same checks, failing with an <see cref="ArgumentException"/>.</summary>
     internal static RedisStoresOptions EnsureValid(RedisStoresOptions? options, string paramName = "options")
@@ -64,15 +65,8 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
                 Range(failures, "Sessions:DefaultTtl", sessionTtl, TaskInputs.MinTtl, TaskInputs.MaxTtl);
             }
 
-            if (sessions.MaxEvents is < 1 or > 1_000_000)
-            {
-                failures.Add($"{Section}:Sessions:MaxEvents must be between 1 and 1000000; it is {sessions.MaxEvents}.");
-            }
-
-            if (sessions.MaxValueBytes is < 1 or > 512 * 1024 * 1024)
-            {
-                failures.Add($"{Section}:Sessions:MaxValueBytes must be between 1 and 536870912 (512 MiB); it is {sessions.MaxValueBytes}.");
-            }
+            Range(failures, "Sessions:MaxEvents", sessions.MaxEvents, 1, 1_000_000);
+            Range(failures, "Sessions:MaxValueBytes", sessions.MaxValueBytes, 1, MaxBytes);
         }
 
         var tasks = options.Tasks;
@@ -88,15 +82,8 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
             }
 
             Range(failures, "Tasks:DefaultPollInterval", tasks.DefaultPollInterval, TaskInputs.MinPollInterval, TaskInputs.MaxPollInterval);
-            if (tasks.MaxResultBytes is < 1 or > 512 * 1024 * 1024)
-            {
-                failures.Add($"{Section}:Tasks:MaxResultBytes must be between 1 and 536870912 (512 MiB); it is {tasks.MaxResultBytes}.");
-            }
-
-            if (tasks.MaxStatusMessageLength is < 1 or > 1024 * 1024)
-            {
-                failures.Add($"{Section}:Tasks:MaxStatusMessageLength must be between 1 and 1048576; it is {tasks.MaxStatusMessageLength}.");
-            }
+            Range(failures, "Tasks:MaxResultBytes", tasks.MaxResultBytes, 1, MaxBytes);
+            Range(failures, "Tasks:MaxStatusMessageLength", tasks.MaxStatusMessageLength, 1, 1024 * 1024);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -123,6 +110,14 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
                 failures.Add($"{Setting} may not contain white space, control characters or any of {{ }} * ? [ ] \\ (braces would break the stores' Redis Cluster hash tags).");
                 return;
             }
+        }
+    }
+
+    private static void Range(List<string> failures, string setting, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{Section}:{setting} must be between {min} and {max}; it is {value}.");
         }
     }
 

@@ -95,7 +95,7 @@ internal sealed class RedisLockBackend : LockBackend
     private static long Ms(TimeSpan value) => (long)Math.Ceiling(value.TotalMilliseconds);
 
     private ValueTask<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-        => RedisCall.RunAsync(_connection, (script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), StoreName, cancellationToken);
+        => RedisCall.EvaluateAsync(_connection, script, keys, args, StoreName, cancellationToken);
 
     private static class Scripts
     {

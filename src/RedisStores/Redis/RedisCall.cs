@@ -8,6 +8,16 @@ namespace RedisStores.Redis;
 /// </summary>
 internal static class RedisCall
 {
+    /// <summary>Runs one Lua script (EVALSHA, loading it once per server) as one round trip.</summary>
+    internal static ValueTask<RedisResult> EvaluateAsync(
+        RedisConnection connection,
+        string script,
+        RedisKey[] keys,
+        RedisValue[] args,
+        string storeName,
+        CancellationToken cancellationToken)
+        => RunAsync(connection, (script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), storeName, cancellationToken);
+
     internal static async ValueTask<T> RunAsync<TState, T>(
         RedisConnection connection,
         TState state,

@@ -10,10 +10,10 @@ public sealed partial class RedisSessionStore
     private const long MaxUnixMs = 253_402_300_799_999;
 
     private ValueTask<RedisResult> RunAsync(string script, string sessionId, RedisValue[] args, CancellationToken cancellationToken)
-        => RedisCall.RunAsync(_connection, (script, keys: _keys.ForSession(sessionId), args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), StoreName, cancellationToken);
+        => RedisCall.EvaluateAsync(_connection, script, _keys.ForSession(sessionId), args, StoreName, cancellationToken);
 
     private ValueTask<RedisResult> RunIndexesAsync(string script, RedisValue[] args, CancellationToken cancellationToken)
-        => RedisCall.RunAsync(_connection, (script, keys: _keys.Indexes, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), StoreName, cancellationToken);
+        => RedisCall.EvaluateAsync(_connection, script, _keys.Indexes, args, StoreName, cancellationToken);
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

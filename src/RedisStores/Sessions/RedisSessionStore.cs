@@ -1,4 +1,3 @@
-using RedisStores.DependencyInjection;
 using RedisStores.Locking;
 using RedisStores.Redis;
 using StackExchange.Redis;
@@ -36,10 +35,10 @@ public sealed partial class RedisSessionStore : ISessionStore
 
     internal RedisSessionStore(RedisConnection connection, RedisStoresOptions? options, TimeProvider? timeProvider, IDistributedLockService? locks)
     {
-        options = RedisStoresOptionsValidator.EnsureValid(options);
+        _inputs = new SessionInputs(options);
+        options = _inputs.Options;
         _connection = connection;
         _keys = new SessionKeys(options.KeyPrefix);
-        _inputs = new SessionInputs(options);
         _time = timeProvider ?? TimeProvider.System;
         _locks = locks ?? new RedisDistributedLockService(connection, options, _time, null);
     }

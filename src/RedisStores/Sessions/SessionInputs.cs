@@ -24,10 +24,14 @@ internal sealed class SessionInputs
     internal SessionInputs(RedisStoresOptions? options)
     {
         options = RedisStoresOptionsValidator.EnsureValid(options);
+        Options = options;
         _options = options.Sessions;
         _defaultTtl = options.Sessions.DefaultTtl ?? options.DefaultTtl;
         _json = options.Sessions.JsonOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
     }
+
+    /// <summary>The store's options, validated.</summary>
+    internal RedisStoresOptions Options { get; }
 
     internal int MaxEvents => _options.MaxEvents;
 
@@ -76,14 +80,24 @@ internal sealed class SessionInputs
         }
 
         var fields = new List<KeyValuePair<string, byte[]>>();
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         var total = 0;
         foreach (var property in element.EnumerateObject())
         {
             ValidateFieldName(property.Name);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(property.Value, _json);
             total += bytes.Length + property.Name.Length;
-            fields.RemoveAll(f => f.Key == property.Name);
-            fields.Add(new(property.Name, bytes));
+
+            // A repeated property name (possible with extension data): the last one wins, in its first place.
+            if (positions.TryGetValue(property.Name, out var at))
+            {
+                fields[at] = new(property.Name, bytes);
+            }
+            else
+            {
+                positions[property.Name] = fields.Count;
+                fields.Add(new(property.Name, bytes));
+            }
         }
 
         EnsureSize(total, $"The data of session '{sessionId}'", nameof(data));

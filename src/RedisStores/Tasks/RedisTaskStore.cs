@@ -224,12 +224,7 @@ public sealed partial class RedisTaskStore : ITaskStore
     }
 
     private ValueTask<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-        => RedisCall.RunAsync(
-            _connection,
-            (script, keys, args),
-            static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args),
-            StoreName,
-            cancellationToken);
+        => RedisCall.EvaluateAsync(_connection, script, keys, args, StoreName, cancellationToken);
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
