@@ -56,6 +56,10 @@ public sealed class RedisEnvironment : IAsyncLifetime
         return RedisServerProcess.StartAsync(redisServer, _workRoot, cluster: false, CancellationToken.None, port);
     }
 
+    /// <summary>A test's own prefix: under the default <c>redisstores:</c>, or a non-default one for the prefixed runs.</summary>
+    public static string PrefixFor(RedisTopology topology, string store)
+        => topology == RedisTopology.Prefixed ? UniquePrefix($"acme.billing/{store}") : UniquePrefix();
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_workRoot);

@@ -34,7 +34,7 @@ public abstract class RedisLockServiceTests(RedisEnvironment redis, RedisTopolog
     {
         var options = new RedisStoresOptions
         {
-            KeyPrefix = topology == RedisTopology.Prefixed ? RedisEnvironment.UniquePrefix("acme.billing/locks") : RedisEnvironment.UniquePrefix(),
+            KeyPrefix = RedisEnvironment.PrefixFor(topology, "locks"),
         };
         configure?.Invoke(options);
         return (new RedisDistributedLockService(redis.Get(topology).Connection, options), new RedisDistributedLockService(_second!, options));

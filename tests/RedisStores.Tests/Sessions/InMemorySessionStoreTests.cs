@@ -7,11 +7,7 @@ public sealed class InMemorySessionStoreTests : SessionStoreConformanceTests
 {
     protected override ISessionStore CreateStore(RedisStoresOptions options) => new InMemorySessionStore(options, Clock);
 
-    protected override Task LetTimePassAsync(TimeSpan duration)
-    {
-        Clock.Advance(duration);
-        return Task.CompletedTask;
-    }
+    protected override Task LetTimePassAsync(TimeSpan duration) => AdvanceClock(duration);
 
     [Fact]
     public async Task Expired_sessions_are_removed_from_memory_not_just_hidden()

@@ -8,16 +8,11 @@ public abstract class RedisSessionStoreTests(RedisEnvironment redis, RedisTopolo
 {
     protected override ISessionStore CreateStore(RedisStoresOptions options)
     {
-        options.KeyPrefix = topology == RedisTopology.Prefixed ? RedisEnvironment.UniquePrefix("acme.billing/sessions") : RedisEnvironment.UniquePrefix();
+        options.KeyPrefix = RedisEnvironment.PrefixFor(topology, "sessions");
         return new RedisSessionStore(redis.Get(topology).Connection, options, Clock);
     }
 
-    // Redis expires keys by its own clock; the fake clock moves too, for the times the store records.
-    protected override async Task LetTimePassAsync(TimeSpan duration)
-    {
-        Clock.Advance(duration);
-        await Task.Delay(duration, Ct);
-    }
+    protected override Task LetTimePassAsync(TimeSpan duration) => AdvanceClockAndWaitAsync(duration);
 }
 
 [ConformanceFor(typeof(RedisSessionStore), RedisTopology.Standalone)]

@@ -1,30 +1,11 @@
-using Microsoft.Extensions.Time.Testing;
 using RedisStores.Locking;
 using RedisStores.Sessions;
 
 namespace RedisStores.Tests.Sessions;
 
 /// <summary>What every <see cref="ISessionStore"/> must do, in memory and on Redis alike.</summary>
-public abstract class SessionStoreConformanceTests
+public abstract class SessionStoreConformanceTests : StoreConformanceTests<ISessionStore>
 {
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>The clock of created/updated times and event timestamps (and, in memory, of expiry).</summary>
-    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero));
-
-    /// <summary>A new, empty store sharing nothing with other tests' stores.</summary>
-    protected abstract ISessionStore CreateStore(RedisStoresOptions options);
-
-    /// <summary>Lets time pass for the store: moves <see cref="Clock"/>, and on Redis also waits.</summary>
-    protected abstract Task LetTimePassAsync(TimeSpan duration);
-
-    protected ISessionStore CreateStore(Action<RedisStoresOptions>? configure = null)
-    {
-        var options = new RedisStoresOptions();
-        configure?.Invoke(options);
-        return CreateStore(options);
-    }
-
     public sealed record Cart(string User, int Items, List<string> Skus, Dictionary<string, decimal>? Prices = null);
 
     [Fact]

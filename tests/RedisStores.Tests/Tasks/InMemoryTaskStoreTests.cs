@@ -7,11 +7,7 @@ public sealed class InMemoryTaskStoreTests : TaskStoreConformanceTests
 {
     protected override ITaskStore CreateStore(RedisStoresOptions options) => new InMemoryTaskStore(options, timeProvider: Clock);
 
-    protected override Task LetTimePassAsync(TimeSpan duration)
-    {
-        Clock.Advance(duration);
-        return Task.CompletedTask;
-    }
+    protected override Task LetTimePassAsync(TimeSpan duration) => AdvanceClock(duration);
 
     [Fact]
     public async Task Expired_tasks_are_removed_from_memory_not_just_hidden()

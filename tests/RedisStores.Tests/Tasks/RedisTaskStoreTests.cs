@@ -8,16 +8,11 @@ public abstract class RedisTaskStoreTests(RedisEnvironment redis, RedisTopology 
 {
     protected override ITaskStore CreateStore(RedisStoresOptions options)
     {
-        options.KeyPrefix = topology == RedisTopology.Prefixed ? RedisEnvironment.UniquePrefix("acme.billing/tasks") : RedisEnvironment.UniquePrefix();
+        options.KeyPrefix = RedisEnvironment.PrefixFor(topology, "tasks");
         return new RedisTaskStore(redis.Get(topology).Connection, options, timeProvider: Clock);
     }
 
-    // Redis expires keys by its own clock; the fake clock moves too, for the times the store records.
-    protected override async Task LetTimePassAsync(TimeSpan duration)
-    {
-        Clock.Advance(duration);
-        await Task.Delay(duration, Ct);
-    }
+    protected override Task LetTimePassAsync(TimeSpan duration) => AdvanceClockAndWaitAsync(duration);
 }
 
 [ConformanceFor(typeof(RedisTaskStore), RedisTopology.Standalone)]

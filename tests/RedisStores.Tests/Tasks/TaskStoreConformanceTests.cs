@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using RedisStores.Tasks;
 
 namespace RedisStores.Tests.Tasks;
@@ -7,26 +6,8 @@ namespace RedisStores.Tests.Tasks;
 /// What every <see cref="ITaskStore"/> must do. The in-memory store and the Redis store on each topology run it
 /// unchanged; <see cref="ConformanceGuardTests"/> fails if an implementation has no concrete subclass.
 /// </summary>
-public abstract class TaskStoreConformanceTests
+public abstract class TaskStoreConformanceTests : StoreConformanceTests<ITaskStore>
 {
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>The clock the store reads created and updated times from (and, in memory, expiry).</summary>
-    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.Zero));
-
-    /// <summary>A new, empty store that shares nothing with any other test's store.</summary>
-    protected abstract ITaskStore CreateStore(RedisStoresOptions options);
-
-    /// <summary>Lets <paramref name="duration"/> pass for the store: moves <see cref="Clock"/>, and for Redis also waits.</summary>
-    protected abstract Task LetTimePassAsync(TimeSpan duration);
-
-    protected ITaskStore CreateStore(Action<RedisStoresOptions>? configure = null)
-    {
-        var options = new RedisStoresOptions();
-        configure?.Invoke(options);
-        return CreateStore(options);
-    }
-
     [Fact]
     public async Task Create_without_request_makes_a_working_task_with_defaults()
     {
