@@ -5,8 +5,8 @@ namespace RedisStores;
 /// <summary>
 /// Settings for every RedisStores store. Bind them from the <c>RedisStores</c> configuration section,
 /// set them in <c>AddRedisStores(options =&gt; ...)</c>, or leave them to the environment variables
-/// <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c> and <c>REDIS_LOCK_TIMEOUT</c>.
-/// Explicit settings win over environment variables. See <c>docs/configuration.md</c>.
+/// <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c>, <c>REDIS_LOCK_TIMEOUT</c>,
+/// <c>REDIS_MEMORY_CACHE</c> and <c>REDIS_MEMORY_CACHE_SIZE</c>. Explicit settings win over environment variables. See <c>docs/configuration.md</c>.
 /// </summary>
 /// <remarks>Every value is validated when the host starts; a bad value fails start-up with a message naming the setting.</remarks>
 public sealed class RedisStoresOptions
@@ -52,6 +52,9 @@ public sealed class RedisStoresOptions
     /// starts while Redis is down).
     /// </summary>
     public Action<StackExchange.Redis.ConfigurationOptions>? ConfigureConnection { get; set; }
+
+    /// <summary>Settings of the cache store (<see cref="Caching.ICacheStore"/>).</summary>
+    public Caching.CacheStoreOptions Cache { get; set; } = new();
 
     /// <summary>Settings of the lock service (<see cref="Locking.IDistributedLockService"/>).</summary>
     public Locking.LockServiceOptions Locks { get; set; } = new();

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace RedisStores.DependencyInjection;
 
 /// <summary>
-/// Applies <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c> and <c>REDIS_LOCK_TIMEOUT</c>. It runs before
+/// Applies <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c>, <c>REDIS_LOCK_TIMEOUT</c>, <c>REDIS_MEMORY_CACHE</c>
+/// and <c>REDIS_MEMORY_CACHE_SIZE</c>. It runs before
 /// the host's own configuration, so explicit settings win. A value that does not parse is reported by validation
 /// at start-up, naming the variable.
 /// </summary>
@@ -57,7 +58,38 @@ internal sealed class EnvironmentOptionsSetup : IConfigureOptions<RedisStoresOpt
                 options.EnvironmentErrors.Add($"Environment variable REDIS_LOCK_TIMEOUT must be a whole number of milliseconds above 0; it is '{Truncate(lockTimeout)}'.");
             }
         }
+
+        if (Read("REDIS_MEMORY_CACHE") is { } memoryCache)
+        {
+            if (ParseSwitch(memoryCache) is { } enabled)
+            {
+                options.Cache.MemoryCache = enabled;
+            }
+            else
+            {
+                options.EnvironmentErrors.Add($"Environment variable REDIS_MEMORY_CACHE must be true, false, 1 or 0; it is '{Truncate(memoryCache)}'.");
+            }
+        }
+
+        if (Read("REDIS_MEMORY_CACHE_SIZE") is { } memoryCacheSize)
+        {
+            if (int.TryParse(memoryCacheSize, NumberStyles.None, CultureInfo.InvariantCulture, out var entries) && entries > 0)
+            {
+                options.Cache.MemoryCacheSize = entries;
+            }
+            else
+            {
+                options.EnvironmentErrors.Add($"Environment variable REDIS_MEMORY_CACHE_SIZE must be a whole number of entries above 0; it is '{Truncate(memoryCacheSize)}'.");
+            }
+        }
     }
+
+    private static bool? ParseSwitch(string value) => value.ToUpperInvariant() switch
+    {
+        "TRUE" or "1" or "YES" or "ON" => true,
+        "FALSE" or "0" or "NO" or "OFF" => false,
+        _ => null,
+    };
 
     private string? Read(string name)
     {

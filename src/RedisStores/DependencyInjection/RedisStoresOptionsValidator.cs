@@ -69,6 +69,8 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
             Range(failures, "Sessions:MaxValueBytes", sessions.MaxValueBytes, 1, MaxBytes);
         }
 
+        ValidateCache(options.Cache, failures);
+
         var tasks = options.Tasks;
         if (tasks is null)
         {
@@ -87,6 +89,27 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateCache(Caching.CacheStoreOptions? cache, List<string> failures)
+    {
+        if (cache is null)
+        {
+            failures.Add($"{Section}:Cache cannot be null.");
+            return;
+        }
+
+        if (cache.DefaultTtl is { } ttl)
+        {
+            Range(failures, "Cache:DefaultTtl", ttl, Caching.CacheInputs.MinTtl, TaskInputs.MaxTtl);
+        }
+
+        Range(failures, "Cache:MemoryCacheSize (or REDIS_MEMORY_CACHE_SIZE)", cache.MemoryCacheSize, 1, 10_000_000);
+        Range(failures, "Cache:MemoryCacheTtl", cache.MemoryCacheTtl, Caching.CacheInputs.MinTtl, TaskInputs.MaxTtl);
+        Range(failures, "Cache:MaxValueBytes", cache.MaxValueBytes, 1, MaxBytes);
+        Range(failures, "Cache:RedisTimeout", cache.RedisTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
+        Range(failures, "Cache:FailSafeMaxDuration", cache.FailSafeMaxDuration, TimeSpan.FromSeconds(1), TaskInputs.MaxTtl);
+        Range(failures, "Cache:FactoryLockTimeout", cache.FactoryLockTimeout, TimeSpan.Zero, TimeSpan.FromHours(1));
     }
 
     private static void ValidatePrefix(string? prefix, List<string> failures)

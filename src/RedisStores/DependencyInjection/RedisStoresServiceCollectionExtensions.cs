@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedisStores;
+using RedisStores.Caching;
 using RedisStores.DependencyInjection;
 using RedisStores.Locking;
 using RedisStores.Sessions;
@@ -14,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisStoresServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers every store (<see cref="ITaskStore"/>, <see cref="ISessionStore"/>, <see cref="IDistributedLockService"/>) and <see cref="StoreBackendInfo"/>, configured from
+    /// Registers every store (<see cref="ITaskStore"/>, <see cref="ISessionStore"/>, <see cref="ICacheStore"/>, <see cref="IDistributedLockService"/>) and <see cref="StoreBackendInfo"/>, configured from
     /// the environment variables <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c> and <c>REDIS_LOCK_TIMEOUT</c>.
     /// The stores use Redis when a Redis URL is configured or an <c>IConnectionMultiplexer</c> is registered, memory
     /// otherwise. Options are validated when the host starts. Services already registered (a
@@ -43,6 +44,7 @@ public static class RedisStoresServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateTaskStore());
         services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateLockService());
         services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateSessionStore());
+        services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateCacheStore());
         return services;
     }
 

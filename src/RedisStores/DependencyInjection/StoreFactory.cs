@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RedisStores.Caching;
 using RedisStores.Internal;
 using RedisStores.Locking;
 using RedisStores.Sessions;
@@ -68,6 +69,11 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
         => _connection is null
             ? new InMemorySessionStore(_options, Time, Locks)
             : new RedisSessionStore(_connection, _options, Time, Locks);
+
+    public ICacheStore CreateCacheStore()
+        => _connection is null
+            ? new InMemoryCacheStore(_options, Serializer, Time, _services.GetService<ILogger<InMemoryCacheStore>>())
+            : new RedisCacheStore(_connection, _options, Serializer, Time, Locks, _services.GetService<ILogger<RedisCacheStore>>());
 
     private IDistributedLockService Locks => _services.GetRequiredService<IDistributedLockService>();
 

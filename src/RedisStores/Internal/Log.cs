@@ -40,4 +40,28 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Lock release notifications are unavailable; waiters poll instead: {Error}")]
     internal static partial void LockNotificationsUnavailable(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "The cache cannot reach Redis; it answers from memory, misses, and runs factories until Redis is back: {Error}")]
+    internal static partial void CacheRedisUnavailable(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "The cache reaches Redis again")]
+    internal static partial void CacheRedisRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "A cache factory failed; the expired fail-safe value was returned instead: {Error}")]
+    internal static partial void CacheFailSafeUsed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "A cache factory made a value of {Length} bytes, over the limit of {Limit}; it was returned but not cached")]
+    internal static partial void CacheValueNotCached(ILogger logger, int length, int limit);
+
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Subscribing to cache invalidations failed; it is retried with the next call: {Error}")]
+    internal static partial void CacheSubscriptionFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "Cache invalidation messages are interrupted ({FailureType}); the memory cache is cleared when the connection is restored")]
+    internal static partial void CacheInvalidationsInterrupted(ILogger logger, string failureType);
+
+    [LoggerMessage(EventId = 46, Level = LogLevel.Information, Message = "Cache invalidation messages flow again; the memory cache was cleared and fills again")]
+    internal static partial void CacheInvalidationsResumed(ILogger logger);
+
+    [LoggerMessage(EventId = 47, Level = LogLevel.Debug, Message = "A cache call could not reach Redis: {Error}")]
+    internal static partial void CacheRedisCallFailed(ILogger logger, string error);
 }

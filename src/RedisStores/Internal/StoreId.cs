@@ -12,7 +12,13 @@ internal static class StoreId
 
     internal static void Validate(string? id, string paramName, string entityKind) => Validate(id, paramName, entityKind, MaxLength);
 
-    internal static void Validate(string? id, string paramName, string entityKind, int maxLength)
+    internal static void Validate(string? id, string paramName, string entityKind, int maxLength) => Validate(id, paramName, entityKind, maxLength, allowColon: false);
+
+    /// <summary>
+    /// The id rule, optionally with <c>:</c> allowed: safe where the id is the last part of a key and never parsed back
+    /// out of one (cache keys, where <c>user:42</c> is the usual shape).
+    /// </summary>
+    internal static void Validate(string? id, string paramName, string entityKind, int maxLength, bool allowColon)
     {
         ArgumentNullException.ThrowIfNull(id, paramName);
         if (id.Length == 0)
@@ -27,10 +33,10 @@ internal static class StoreId
 
         for (var i = 0; i < id.Length; i++)
         {
-            if (!IsAllowed(id[i]))
+            if (!IsAllowed(id[i]) && !(allowColon && id[i] == ':'))
             {
                 throw new ArgumentException(
-                    $"The {entityKind} id has '{Printable(id[i])}' at position {i}; ids may hold only {AllowedDescription}.",
+                    $"The {entityKind} id has '{Printable(id[i])}' at position {i}; ids may hold only {AllowedDescription}{(allowColon ? " :" : string.Empty)}.",
                     paramName);
             }
         }

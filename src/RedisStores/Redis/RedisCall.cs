@@ -15,22 +15,29 @@ internal static class RedisCall
         RedisKey[] keys,
         RedisValue[] args,
         string storeName,
-        CancellationToken cancellationToken)
-        => RunAsync(connection, (script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), storeName, cancellationToken);
+        CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
+        => RunAsync(connection, (script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), storeName, cancellationToken, timeout);
 
     internal static async ValueTask<T> RunAsync<TState, T>(
         RedisConnection connection,
         TState state,
         Func<IDatabase, TState, Task<T>> command,
         string storeName,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            // StackExchange.Redis commands take no token: stop waiting on cancellation; the command may still run.
-            return await command(database, state).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var pending = connection.GetDatabaseAsync(cancellationToken);
+            var database = pending.IsCompleted || timeout is null
+                ? await pending.ConfigureAwait(false)
+                : await pending.AsTask().WaitAsync(timeout.Value, cancellationToken).ConfigureAwait(false);
+
+            // StackExchange.Redis commands take no token: stop waiting on cancellation (or the caller's timeout); the command may still run.
+            var running = command(database, state);
+            return await (timeout is { } limit ? running.WaitAsync(limit, cancellationToken) : running.WaitAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (RedisConnectionException ex)
         {
@@ -41,6 +48,11 @@ internal static class RedisCall
         {
             throw new StoreUnavailableException(
                 $"Redis at {connection.Description} did not answer the {storeName} in time; the outcome of the operation is unknown.", ex);
+        }
+        catch (TimeoutException ex) when (timeout is not null)
+        {
+            throw new StoreUnavailableException(
+                $"Redis at {connection.Description} did not answer the {storeName} within {timeout.Value.TotalMilliseconds:0} ms; the outcome of the operation is unknown.", ex);
         }
         catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
         {

@@ -1,0 +1,409 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RedisStores.Internal;
+using RedisStores.Locking;
+using StackExchange.Redis;
+
+namespace RedisStores.Caching;
+
+/// <summary>
+/// Everything both caches do: the memory tier (the L1 of the Redis cache, or the whole in-memory cache), the Redis
+/// tier when there is one, get-or-set with its stampede protection and fail-safe, and what happens when Redis does
+/// not answer. Every operation takes a namespace, <see langword="null"/> for none; the public stores and their
+/// namespace views are thin doors to it.
+/// </summary>
+internal sealed partial class CacheEngine
+{
+    private readonly CacheInputs _inputs;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly MemoryTier? _memory;
+    private readonly RedisCacheBackend? _redis;
+    private readonly IDistributedLockService? _locks;
+    private readonly CacheCounters _counters;
+    private readonly FactoryFlights _flights = new();
+    private readonly long _failSafeMs;
+    private int _redisDown;
+
+    internal CacheEngine(CacheInputs inputs, TimeProvider? timeProvider, ILogger? logger, CacheCounters counters, MemoryTier? memory, RedisCacheBackend? redis, IDistributedLockService? locks)
+    {
+        _inputs = inputs;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _counters = counters;
+        _memory = memory;
+        _redis = redis;
+        _locks = locks;
+        _failSafeMs = (long)inputs.Cache.FailSafeMaxDuration.TotalMilliseconds;
+    }
+
+    internal RedisCacheBackend? Redis => _redis;
+
+    internal int FlightsInProgress => _flights.InFlight;
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private bool ThrowOnRedisErrors => _inputs.Cache.ThrowOnRedisErrors;
+
+    internal CacheStats GetStats() => _counters.Snapshot(_memory?.Count ?? 0, _memory?.Capacity ?? 0);
+
+    internal async ValueTask<CacheValue<T>> TryGetAsync<T>(string? ns, string key, CancellationToken cancellationToken)
+    {
+        CacheInputs.ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = Now;
+        var held = _memory?.Find(ns, key, now);
+        if (held is not null && now <= held.FreshUntil)
+        {
+            _counters.MemoryHit();
+            return new CacheValue<T>(FromMemory<T>(held, key));
+        }
+
+        if (_memory is not null)
+        {
+            _counters.MemoryMiss();
+        }
+
+        if (_redis is null)
+        {
+            _counters.Miss();
+            return default;
+        }
+
+        var read = await ReadAsync(ns, key, cancellationToken).ConfigureAwait(false);
+        switch (read.Status)
+        {
+            case ReadStatus.Fresh:
+                return new CacheValue<T>(Accept<T>(ns, key, read));
+            case ReadStatus.Unavailable when held is not null && Now <= held.ExpiresAt:
+                _counters.FallbackHit();
+                return new CacheValue<T>(FromMemory<T>(held, key));
+            default:
+                _counters.Miss();
+                return default;
+        }
+    }
+
+    internal async ValueTask SetAsync<T>(string? ns, string key, T value, CacheEntryOptions? options, CancellationToken cancellationToken)
+    {
+        CacheInputs.ValidateKey(key);
+        var settings = _inputs.Resolve(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var payload = _inputs.Serialize(value, key, forWrite: true);
+        await StoreAsync(ns, [key], [payload], [value], settings, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async ValueTask RemoveAsync(string? ns, string key, CancellationToken cancellationToken)
+    {
+        CacheInputs.ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            if (_redis is not null)
+            {
+                await _redis.RemoveAsync(ns, key, cancellationToken).ConfigureAwait(false);
+                RedisAnswered();
+            }
+        }
+        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        {
+            RedisFailed(ex);
+        }
+        finally
+        {
+            _memory?.InvalidateKey(ns, key);
+        }
+
+        _counters.Remove();
+    }
+
+    internal async ValueTask InvalidateNamespaceAsync(string ns, CancellationToken cancellationToken)
+    {
+        CacheInputs.ValidateNamespace(ns);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            if (_redis is not null)
+            {
+                await _redis.InvalidateNamespaceAsync(ns, cancellationToken).ConfigureAwait(false);
+                RedisAnswered();
+            }
+        }
+        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        {
+            RedisFailed(ex);
+        }
+        finally
+        {
+            _memory?.InvalidateNamespace(ns);
+        }
+
+        _counters.NamespaceInvalidated();
+    }
+
+    internal async ValueTask<IReadOnlyDictionary<string, T>> GetManyAsync<T>(string? ns, IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        var distinct = CacheInputs.DistinctKeys(keys);
+        cancellationToken.ThrowIfCancellationRequested();
+        var found = new Dictionary<string, T>(distinct.Length, StringComparer.Ordinal);
+        var now = Now;
+        List<(string Key, MemoryEntry? Held)>? missing = null;
+        foreach (var key in distinct)
+        {
+            var held = _memory?.Find(ns, key, now);
+            if (held is not null && now <= held.FreshUntil)
+            {
+                _counters.MemoryHit();
+                found[key] = FromMemory<T>(held, key);
+                continue;
+            }
+
+            if (_memory is not null)
+            {
+                _counters.MemoryMiss();
+            }
+
+            (missing ??= []).Add((key, held));
+        }
+
+        if (missing is null)
+        {
+            return found;
+        }
+
+        if (_redis is null)
+        {
+            missing.ForEach(_ => _counters.Miss());
+            return found;
+        }
+
+        var stamp = _memory?.CurrentStamp ?? 0;
+        RedisValue[] stored;
+        try
+        {
+            stored = await _redis.GetManyAsync(ns, missing.ConvertAll(m => m.Key).ToArray(), cancellationToken).ConfigureAwait(false);
+            RedisAnswered();
+        }
+        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        {
+            RedisFailed(ex);
+            now = Now;
+            foreach (var (key, held) in missing)
+            {
+                if (held is not null && now <= held.ExpiresAt)
+                {
+                    _counters.FallbackHit();
+                    found[key] = FromMemory<T>(held, key);
+                }
+                else
+                {
+                    _counters.Miss();
+                }
+            }
+
+            return found;
+        }
+
+        now = Now;
+        for (var i = 0; i < missing.Count; i++)
+        {
+            var read = Classify(stored[i], missing[i].Key, stamp, now);
+            if (read.Status == ReadStatus.Fresh)
+            {
+                found[missing[i].Key] = Accept<T>(ns, missing[i].Key, read);
+            }
+            else
+            {
+                _counters.Miss();
+            }
+        }
+
+        return found;
+    }
+
+    internal async ValueTask SetManyAsync<T>(string? ns, IEnumerable<KeyValuePair<string, T>> items, CacheEntryOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var settings = _inputs.Resolve(options);
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keys = new List<string>();
+        var values = new List<T>();
+        foreach (var (key, value) in items)
+        {
+            CacheInputs.ValidateKey(key);
+            if (positions.TryGetValue(key, out var at))
+            {
+                values[at] = value;
+            }
+            else
+            {
+                positions[key] = keys.Count;
+                keys.Add(key);
+                values.Add(value);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        var payloads = new byte[keys.Count][];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            payloads[i] = _inputs.Serialize(values[i], keys[i], forWrite: true);
+        }
+
+        await StoreAsync(ns, [.. keys], payloads, [.. values], settings, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes values to Redis (when there is one) and to the memory tier. A Redis failure is logged and counted unless configured to throw.</summary>
+    private async ValueTask StoreAsync<T>(string? ns, string[] keys, byte[][] payloads, T[] values, CacheEntrySettings settings, CancellationToken cancellationToken)
+    {
+        var stamp = _memory?.CurrentStamp ?? 0;
+        var now = Now;
+        var expiresAt = now + settings.TtlMs;
+        var stored = new ReadOnlyMemory<byte>[keys.Length];
+        if (_redis is null)
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                stored[i] = payloads[i];
+            }
+        }
+        else
+        {
+            var envelopes = new byte[keys.Length][];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                envelopes[i] = CacheEnvelope.Wrap(payloads[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs > 0);
+                stored[i] = envelopes[i].AsMemory(CacheEnvelope.HeaderLength);
+            }
+
+            try
+            {
+                await _redis.SetAsync(ns, keys, envelopes, settings.TtlMs + settings.FailSafeMs, cancellationToken).ConfigureAwait(false);
+                RedisAnswered();
+            }
+            catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+            {
+                RedisFailed(ex); // the value still serves this instance from memory
+            }
+            catch
+            {
+                // Cancelled or failed with the write possibly applied: what this instance holds in memory may be outdated.
+                foreach (var key in keys)
+                {
+                    _memory?.InvalidateKey(ns, key);
+                }
+
+                throw;
+            }
+        }
+
+        _counters.Set(keys.Length);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            Remember(ns, keys[i], stored[i], values[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs, stamp, now);
+        }
+    }
+
+    /// <summary>Reads one key from Redis, telling a fresh value from a missing, expired fail-safe or unreachable one.</summary>
+    private async ValueTask<StoredRead> ReadAsync(string? ns, string key, CancellationToken cancellationToken)
+    {
+        var stamp = _memory?.CurrentStamp ?? 0;
+        RedisValue stored;
+        try
+        {
+            stored = await _redis!.GetAsync(ns, key, cancellationToken).ConfigureAwait(false);
+            RedisAnswered();
+        }
+        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        {
+            RedisFailed(ex);
+            return new StoredRead(ReadStatus.Unavailable, default, default, stamp);
+        }
+
+        return Classify(stored, key, stamp, Now);
+    }
+
+    private StoredRead Classify(RedisValue stored, string key, long stamp, long now)
+    {
+        if (stored.IsNull)
+        {
+            _counters.RedisMiss();
+            return new StoredRead(ReadStatus.Missing, default, default, stamp);
+        }
+
+        if (!CacheEnvelope.TryUnwrap(stored, out var header, out var payload))
+        {
+            throw new StoreDataException(
+                $"The Redis value of cache key '{key}' was not written by this cache. Something else writes under the cache's keys; delete that key or give the store its own RedisStores:KeyPrefix.");
+        }
+
+        if (header.FailSafe && now > header.ExpiresAtMs)
+        {
+            _counters.RedisMiss();
+            return new StoredRead(ReadStatus.Stale, payload, header, stamp);
+        }
+
+        _counters.RedisHit();
+        return new StoredRead(ReadStatus.Fresh, payload, header, stamp);
+    }
+
+    /// <summary>Deserializes a fresh value read from Redis and keeps it in the memory cache.</summary>
+    private T Accept<T>(string? ns, string key, StoredRead read)
+    {
+        var value = _inputs.Deserialize<T>(read.Payload.Span, key);
+        Remember(ns, key, read.Payload, value, read.Header.ExpiresAtMs, read.Header.MemoryTtlMs, read.Header.FailSafe ? _failSafeMs : 0, read.Stamp, Now);
+        return value;
+    }
+
+    private void Remember<T>(string? ns, string key, ReadOnlyMemory<byte> payload, T value, long expiresAt, long memoryTtlMs, long failSafeMs, long stamp, long now)
+    {
+        if (_memory is null)
+        {
+            return;
+        }
+
+        // In memory the tier is the cache: an entry is fresh for its whole TTL. As L1 it is fresh for its memory TTL.
+        var freshUntil = _redis is null ? expiresAt : Math.Min(now + memoryTtlMs, expiresAt);
+        var shared = SharedValues.CanShare<T>() ? (object?)value : null;
+        _memory.Set(ns, key, new MemoryEntry(payload, shared, freshUntil, expiresAt, expiresAt + failSafeMs, stamp), now);
+    }
+
+    private T FromMemory<T>(MemoryEntry entry, string key)
+        => entry.Shared is T shared ? shared : _inputs.Deserialize<T>(entry.Payload.Span, key);
+
+    private void RedisAnswered()
+    {
+        if (Volatile.Read(ref _redisDown) == 1 && Interlocked.Exchange(ref _redisDown, 0) == 1)
+        {
+            Log.CacheRedisRecovered(_logger);
+        }
+    }
+
+    private void RedisFailed(StoreUnavailableException ex)
+    {
+        _counters.RedisError();
+        if (Interlocked.Exchange(ref _redisDown, 1) == 0)
+        {
+            Log.CacheRedisUnavailable(_logger, ex.Message);
+        }
+        else
+        {
+            Log.CacheRedisCallFailed(_logger, ex.Message);
+        }
+    }
+
+    private enum ReadStatus
+    {
+        Missing,
+        Fresh,
+        Stale,
+        Unavailable,
+    }
+
+    private readonly record struct StoredRead(ReadStatus Status, ReadOnlyMemory<byte> Payload, CacheEnvelopeHeader Header, long Stamp);
+}

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+
+namespace RedisStores.Caching;
+
+/// <summary>
+/// The bounded in-process tier: the L1 of the Redis cache, or the whole in-memory cache. Namespace invalidation and
+/// clearing cost O(1): each records a stamp, and an entry stamped before it is dead when next looked at.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Stamps close the race between a read from Redis and an invalidation that arrives while the read is in flight: the
+/// reader takes <see cref="CurrentStamp"/> before asking Redis and stores the entry with it. A key invalidation raises
+/// its stripe's stamp before removing the entry, and <see cref="Set"/> checks the stripe after storing, so whichever
+/// runs second removes the stale entry.
+/// </para>
+/// <para>
+/// Over capacity, one caller sweeps: expired and dead entries go first, then the least recently used, down to 90%.
+/// </para>
+/// </remarks>
+internal sealed class MemoryTier
+{
+    private const int StripeCount = 4096;
+
+    private readonly ConcurrentDictionary<(string? Namespace, string Key), MemoryEntry> _entries = new();
+    private readonly ConcurrentDictionary<string, long> _namespaceStamps = new(StringComparer.Ordinal);
+    private readonly long[] _keyStamps = new long[StripeCount];
+    private readonly CacheCounters _counters;
+    private readonly object _sweepGate = new();
+    private long _stamp;
+    private long _clearedAt;
+    private long _useClock;
+    private int _count;
+    private volatile bool _suspended;
+
+    internal MemoryTier(int capacity, CacheCounters counters)
+    {
+        Capacity = capacity;
+        _counters = counters;
+    }
+
+    internal int Capacity { get; }
+
+    internal int Count => Math.Max(0, Volatile.Read(ref _count));
+
+    /// <summary>While set, nothing new is stored: invalidations may be missed until the subscription is proven live again.</summary>
+    internal bool Suspended
+    {
+        get => _suspended;
+        set => _suspended = value;
+    }
+
+    internal long CurrentStamp => Interlocked.Read(ref _stamp);
+
+    /// <summary>The entry under a key, unless an invalidation or clear made it dead. The caller judges its times.</summary>
+    internal MemoryEntry? Find(string? ns, string key, long now)
+    {
+        if (!_entries.TryGetValue((ns, key), out var entry))
+        {
+            return null;
+        }
+
+        if (now > entry.KeepUntil || !IsCurrent(entry, ns))
+        {
+            Drop(ns, key, entry);
+            return null;
+        }
+
+        entry.LastUsed = ++_useClock; // a lost increment under contention only blurs recency
+        return entry;
+    }
+
+    internal void Set(string? ns, string key, MemoryEntry entry, long now)
+    {
+        if (_suspended)
+        {
+            return;
+        }
+
+        var slot = (ns, key);
+        entry.LastUsed = ++_useClock;
+        if (_entries.TryAdd(slot, entry))
+        {
+            Interlocked.Increment(ref _count);
+        }
+        else
+        {
+            _entries[slot] = entry;
+        }
+
+        // An invalidation of this key (or a clear) since the caller's stamp: the value may be older than it.
+        if (Volatile.Read(ref _keyStamps[Stripe(ns, key)]) > entry.Stamp || Interlocked.Read(ref _clearedAt) > entry.Stamp)
+        {
+            Drop(ns, key, entry);
+            return;
+        }
+
+        if (Volatile.Read(ref _count) > Capacity)
+        {
+            Sweep(now);
+        }
+    }
+
+    /// <summary>Drops a key whose value changed elsewhere.</summary>
+    internal void InvalidateKey(string? ns, string key)
+    {
+        var stamp = Interlocked.Increment(ref _stamp);
+        ref var stripe = ref _keyStamps[Stripe(ns, key)];
+        long seen;
+        do
+        {
+            seen = Volatile.Read(ref stripe);
+        }
+        while (seen < stamp && Interlocked.CompareExchange(ref stripe, stamp, seen) != seen);
+
+        if (_entries.TryRemove((ns, key), out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
+    internal void InvalidateNamespace(string ns)
+    {
+        _namespaceStamps[ns] = Interlocked.Increment(ref _stamp);
+
+        // Stamps of namespaces are only dropped by a clear, which outdates them all; bound them by clearing now and then.
+        if (_namespaceStamps.Count > Math.Max(10_000, Capacity))
+        {
+            Clear();
+        }
+    }
+
+    /// <summary>Empties the tier: every entry stored or being read before now is dead.</summary>
+    internal void Clear()
+    {
+        Interlocked.Exchange(ref _clearedAt, Interlocked.Increment(ref _stamp));
+        _namespaceStamps.Clear();
+        foreach (var pair in _entries)
+        {
+            Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
+        }
+    }
+
+    private bool IsCurrent(MemoryEntry entry, string? ns)
+        => entry.Stamp >= Interlocked.Read(ref _clearedAt)
+            && (ns is null || !_namespaceStamps.TryGetValue(ns, out var invalidatedAt) || entry.Stamp >= invalidatedAt);
+
+    private void Drop(string? ns, string key, MemoryEntry entry)
+    {
+        if (_entries.TryRemove(new KeyValuePair<(string?, string), MemoryEntry>((ns, key), entry)))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
+    private void Sweep(long now)
+    {
+        if (!Monitor.TryEnter(_sweepGate))
+        {
+            return;
+        }
+
+        try
+        {
+            var live = new List<KeyValuePair<(string? Namespace, string Key), MemoryEntry>>(_entries.Count);
+            foreach (var pair in _entries)
+            {
+                if (now <= pair.Value.KeepUntil && IsCurrent(pair.Value, pair.Key.Namespace))
+                {
+                    live.Add(pair);
+                }
+                else
+                {
+                    Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
+                }
+            }
+
+            var target = Math.Max(1, Capacity - (Capacity / 10));
+            if (live.Count > target)
+            {
+                live.Sort(static (a, b) => a.Value.LastUsed.CompareTo(b.Value.LastUsed));
+                var evicted = 0;
+                for (var i = 0; i < live.Count - target; i++)
+                {
+                    if (_entries.TryRemove(live[i]))
+                    {
+                        evicted++;
+                    }
+                }
+
+                _counters.Evicted(evicted);
+            }
+
+            Volatile.Write(ref _count, _entries.Count);
+        }
+        finally
+        {
+            Monitor.Exit(_sweepGate);
+        }
+    }
+
+    private static int Stripe(string? ns, string key)
+        => (int)((uint)HashCode.Combine(ns is null ? 0 : StringComparer.Ordinal.GetHashCode(ns), StringComparer.Ordinal.GetHashCode(key)) % StripeCount);
+}

@@ -1,0 +1,191 @@
+using Microsoft.Extensions.Logging;
+using RedisStores.Internal;
+using StackExchange.Redis;
+
+namespace RedisStores.Caching;
+
+/// <summary>
+/// Keeps the memory cache coherent: other instances' writes arrive as invalidation messages, and when messages may
+/// have been missed (the subscription connection was restored) the memory cache is cleared and stays empty until a
+/// probe this instance publishes comes back through the subscription, proving it live again.
+/// </summary>
+internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
+{
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly MemoryTier? _memory;
+    private readonly CacheCounters _counters;
+    private readonly ILogger _logger;
+    private int _listening;
+    private IConnectionMultiplexer? _eventSource;
+    private CancellationTokenSource? _probe;
+    private string? _probeNonce;
+
+    /// <summary>The instance id in this store's invalidation messages; its own messages are ignored.</summary>
+    internal string InstanceId => _instanceId;
+
+    private void EnsureListening(IConnectionMultiplexer multiplexer)
+    {
+        if (_memory is null || Volatile.Read(ref _listening) != 0 || Interlocked.CompareExchange(ref _listening, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _ = ListenAsync(multiplexer);
+    }
+
+    private async Task ListenAsync(IConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            if (Interlocked.CompareExchange(ref _eventSource, multiplexer, null) is null)
+            {
+                multiplexer.ConnectionFailed += OnConnectionFailed;
+                multiplexer.ConnectionRestored += OnConnectionRestored;
+            }
+
+            await multiplexer.GetSubscriber().SubscribeAsync(_keys.Channel, OnMessage).ConfigureAwait(false);
+
+            // Entries cached before the subscription existed may have missed invalidations.
+            _memory!.Clear();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Log.CacheSubscriptionFailed(_logger, ex.Message);
+            Volatile.Write(ref _listening, 0); // the next call tries again
+        }
+    }
+
+    private void OnMessage(RedisChannel channel, RedisValue value)
+    {
+        if (_memory is null || !InvalidationMessage.TryParse(value, out var message))
+        {
+            return;
+        }
+
+        if (message.Instance == _instanceId)
+        {
+            if (message.Kind == InvalidationMessage.ProbeKind && message.Keys.Length == 1 && message.Keys[0] == Volatile.Read(ref _probeNonce))
+            {
+                Interlocked.Exchange(ref _probe, null)?.Cancel();
+                _memory.Suspended = false;
+                Log.CacheInvalidationsResumed(_logger);
+            }
+
+            return;
+        }
+
+        switch (message.Kind)
+        {
+            case InvalidationMessage.KeysKind:
+                foreach (var key in message.Keys)
+                {
+                    _memory.InvalidateKey(message.Namespace, key);
+                }
+
+                break;
+            case InvalidationMessage.NamespaceKind:
+                _memory.InvalidateNamespace(message.Namespace!);
+                break;
+            default:
+                return;
+        }
+
+        _counters.InvalidationReceived();
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            // The memory cache keeps answering (it is the fallback while Redis is away); it is cleared on restore.
+            Log.CacheInvalidationsInterrupted(_logger, e.FailureType.ToString());
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType != ConnectionType.Subscription || _memory is null)
+        {
+            return;
+        }
+
+        _memory.Suspended = true;
+        _memory.Clear();
+        _counters.MemoryCleared();
+
+        var nonce = Guid.NewGuid().ToString("N");
+        var probe = new CancellationTokenSource();
+        Volatile.Write(ref _probeNonce, nonce);
+        Interlocked.Exchange(ref _probe, probe)?.Cancel();
+        _ = ProbeAsync(nonce, probe.Token);
+    }
+
+    // Until the probe comes back, invalidations could still be missed: the memory cache stores nothing meanwhile.
+    private async Task ProbeAsync(string nonce, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                if (_multiplexer is { } multiplexer)
+                {
+                    await multiplexer.GetSubscriber().PublishAsync(_keys.Channel, InvalidationMessage.ForProbe(_instanceId, nonce)).ConfigureAwait(false);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 2000)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 2000)), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Detach() is { } multiplexer)
+        {
+            multiplexer.GetSubscriber().Unsubscribe(_keys.Channel, OnMessage, CommandFlags.FireAndForget);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Detach() is { } multiplexer)
+        {
+            try
+            {
+                await multiplexer.GetSubscriber().UnsubscribeAsync(_keys.Channel, OnMessage).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The connection is going away with the host: nothing left to unsubscribe from.
+            }
+        }
+    }
+
+    private IConnectionMultiplexer? Detach()
+    {
+        Interlocked.Exchange(ref _probe, null)?.Cancel();
+        Volatile.Write(ref _listening, 1); // never subscribe again
+        var multiplexer = Interlocked.Exchange(ref _eventSource, null);
+        if (multiplexer is not null)
+        {
+            multiplexer.ConnectionFailed -= OnConnectionFailed;
+            multiplexer.ConnectionRestored -= OnConnectionRestored;
+        }
+
+        return multiplexer;
+    }
+}
