@@ -1,7 +1,9 @@
 using System.Reflection;
+using RedisStores.Caching;
 using RedisStores.Locking;
 using RedisStores.Sessions;
 using RedisStores.Tasks;
+using RedisStores.Tests.Caching;
 using RedisStores.Tests.Locking;
 using RedisStores.Tests.Sessions;
 using RedisStores.Tests.Infrastructure;
@@ -18,6 +20,7 @@ public sealed class ConformanceGuardTests
         [typeof(ITaskStore)] = typeof(TaskStoreConformanceTests),
         [typeof(IDistributedLockService)] = typeof(LockServiceConformanceTests),
         [typeof(ISessionStore)] = typeof(SessionStoreConformanceTests),
+        [typeof(ICacheStore)] = typeof(CacheStoreConformanceTests),
     };
 
     private static readonly Assembly s_library = typeof(ITaskStore).Assembly;

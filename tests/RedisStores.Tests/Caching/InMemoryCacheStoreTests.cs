@@ -1,0 +1,59 @@
+using RedisStores.Caching;
+using RedisStores.Serialization;
+
+namespace RedisStores.Tests.Caching;
+
+[ConformanceFor(typeof(InMemoryCacheStore))]
+public sealed class InMemoryCacheStoreTests : CacheStoreConformanceTests
+{
+    protected override ICacheStore CreateStore(RedisStoresOptions options, IStoreSerializer? serializer) => new InMemoryCacheStore(options, serializer, Clock);
+
+    protected override Task LetTimePassAsync(TimeSpan duration) => AdvanceClock(duration);
+
+    [Fact]
+    public async Task The_store_holds_at_most_its_size_and_evicts_the_least_recently_used()
+    {
+        var cache = new InMemoryCacheStore(new RedisStoresOptions { Cache = { MemoryCacheSize = 10 } }, timeProvider: Clock);
+        await cache.SetAsync("keep", "k", cancellationToken: Ct);
+        for (var i = 0; i < 100; i++)
+        {
+            await cache.SetAsync($"k{i}", i, cancellationToken: Ct);
+            Assert.Equal("k", await cache.GetAsync<string>("keep", Ct)); // used all the time, so never the oldest
+        }
+
+        var stats = cache.GetStats();
+        Assert.True(stats.MemoryCacheCount <= 10, $"{stats.MemoryCacheCount} entries held");
+        Assert.True(stats.Evictions >= 90, $"{stats.Evictions} evictions");
+        Assert.Equal(10, stats.MemoryCacheCapacity);
+        Assert.Equal(99, await cache.GetAsync<int>("k99", Ct));
+        Assert.False((await cache.TryGetAsync<int>("k0", Ct)).HasValue);
+    }
+
+    [Fact]
+    public async Task An_entry_lives_through_its_expiry_millisecond_and_is_gone_after_it_like_a_redis_key()
+    {
+        var cache = new InMemoryCacheStore(timeProvider: Clock);
+        await cache.SetAsync("k", 1, new CacheEntryOptions { Ttl = TimeSpan.FromSeconds(10) }, Ct);
+
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, await cache.GetAsync<int>("k", Ct));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False((await cache.TryGetAsync<int>("k", Ct)).HasValue);
+        Assert.Equal(0, cache.GetStats().MemoryCacheCount);
+    }
+
+    [Fact]
+    public async Task Many_invalidated_namespaces_do_not_grow_memory_without_bound()
+    {
+        var cache = new InMemoryCacheStore(new RedisStoresOptions { Cache = { MemoryCacheSize = 100 } }, timeProvider: Clock);
+        await cache.SetAsync("root", 1, cancellationToken: Ct);
+        for (var i = 0; i < 25_000; i++)
+        {
+            await cache.WithNamespace($"tenant{i}").SetAsync("k", i, cancellationToken: Ct);
+            await cache.InvalidateNamespaceAsync($"tenant{i}", Ct);
+        }
+
+        Assert.False((await cache.WithNamespace("tenant24999").TryGetAsync<int>("k", Ct)).HasValue);
+        Assert.True(cache.GetStats().MemoryCacheCount <= 100);
+    }
+}
