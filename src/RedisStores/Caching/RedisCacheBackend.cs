@@ -76,9 +76,8 @@ internal sealed partial class RedisCacheBackend
         var groups = Enumerable.Range(0, entries.Length).GroupBy(i => multiplexer.HashSlot(entries[i])).Select(g => g.ToArray()).ToArray();
         return await RunAsync((entries, groups), static async (db, s) =>
         {
-            var batch = db.CreateBatch();
-            var reads = Array.ConvertAll(s.groups, g => batch.StringGetAsync(Array.ConvertAll(g, i => s.entries[i])));
-            batch.Execute();
+            // Sent back to back without waiting: the connection pipelines them, one round trip per node.
+            var reads = Array.ConvertAll(s.groups, g => db.StringGetAsync(Array.ConvertAll(g, i => s.entries[i])));
             var merged = new RedisValue[s.entries.Length];
             for (var g = 0; g < s.groups.Length; g++)
             {
@@ -99,13 +98,13 @@ internal sealed partial class RedisCacheBackend
         var message = InvalidationMessage.ForKeys(_instanceId, ns, keys);
         if (ns is null)
         {
-            return RunBatchAsync((this, keys, values, ttlMs), static (batch, s) =>
+            return RunPipelinedAsync((this, keys, values, ttlMs), static (db, s) =>
             {
                 var expiry = TimeSpan.FromMilliseconds(s.ttlMs);
                 var writes = new Task[s.keys.Length];
                 for (var i = 0; i < s.keys.Length; i++)
                 {
-                    writes[i] = batch.StringSetAsync(s.Item1._keys.Entry(null, s.keys[i]), s.values[i], expiry);
+                    writes[i] = db.StringSetAsync(s.Item1._keys.Entry(null, s.keys[i]), s.values[i], expiry);
                 }
 
                 return writes;
@@ -122,16 +121,16 @@ internal sealed partial class RedisCacheBackend
             args[i + 1] = values[i];
         }
 
-        return RunBatchAsync((redisKeys, args), static (batch, s) => [batch.ScriptEvaluateAsync(Scripts.SetInNamespace, s.redisKeys, s.args)], message, cancellationToken);
+        return RunPipelinedAsync((redisKeys, args), static (db, s) => [db.ScriptEvaluateAsync(Scripts.SetInNamespace, s.redisKeys, s.args)], message, cancellationToken);
     }
 
     internal ValueTask RemoveAsync(string? ns, string key, CancellationToken cancellationToken)
-        => RunBatchAsync(_keys.Entry(ns, key), static (batch, k) => [batch.KeyDeleteAsync(k)], InvalidationMessage.ForKeys(_instanceId, ns, [key]), cancellationToken);
+        => RunPipelinedAsync(_keys.Entry(ns, key), static (db, k) => [db.KeyDeleteAsync(k)], InvalidationMessage.ForKeys(_instanceId, ns, [key]), cancellationToken);
 
     internal ValueTask InvalidateNamespaceAsync(string ns, CancellationToken cancellationToken)
-        => RunBatchAsync(
+        => RunPipelinedAsync(
             new RedisKey[] { _keys.Version(ns) },
-            static (batch, k) => [batch.ScriptEvaluateAsync(Scripts.InvalidateNamespace, k)],
+            static (db, k) => [db.ScriptEvaluateAsync(Scripts.InvalidateNamespace, k)],
             InvalidationMessage.ForNamespace(_instanceId, ns),
             cancellationToken);
 
@@ -209,14 +208,13 @@ internal sealed partial class RedisCacheBackend
         return await RedisCall.RunAsync(_connection, state, command, StoreName, cancellationToken, _timeout).ConfigureAwait(false);
     }
 
-    // Writes and their invalidation message go out together; the caller learns whether all of them succeeded.
-    private ValueTask RunBatchAsync<TState>(TState state, Func<IBatch, TState, Task[]> writes, RedisValue message, CancellationToken cancellationToken)
+    // Writes and their invalidation message are sent back to back without waiting, so the connection pipelines them
+    // into one round trip; the caller learns whether all of them succeeded.
+    private ValueTask RunPipelinedAsync<TState>(TState state, Func<IDatabase, TState, Task[]> writes, RedisValue message, CancellationToken cancellationToken)
         => new(RunAsync((state, writes, message, _keys.Channel), static async (db, s) =>
         {
-            var batch = db.CreateBatch();
-            var sent = s.writes(batch, s.state);
-            var published = batch.PublishAsync(s.Channel, s.message);
-            batch.Execute();
+            var sent = s.writes(db, s.state);
+            var published = db.PublishAsync(s.Channel, s.message);
             await Task.WhenAll(sent).ConfigureAwait(false);
             await published.ConfigureAwait(false);
             return true;
