@@ -19,9 +19,13 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
     private IConnectionMultiplexer? _eventSource;
     private CancellationTokenSource? _probe;
     private string? _probeNonce;
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The instance id in this store's invalidation messages; its own messages are ignored.</summary>
     internal string InstanceId => _instanceId;
+
+    /// <summary>Completes once invalidations are first received (and the memory cache was cleared for it).</summary>
+    internal Task Subscribed => _subscribed.Task;
 
     private void EnsureListening(IConnectionMultiplexer multiplexer)
     {
@@ -47,6 +51,7 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
             // Entries cached before the subscription existed may have missed invalidations.
             _memory!.Clear();
+            _subscribed.TrySetResult();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {

@@ -48,6 +48,9 @@ public sealed class RedisCacheStore : ICacheStore, IAsyncDisposable, IDisposable
     /// <summary>The id this instance puts in its invalidation messages (and ignores when they come back).</summary>
     internal string InstanceId => _backend.InstanceId;
 
+    /// <summary>Completes once this instance receives invalidations; the subscription starts with the first call that reaches Redis.</summary>
+    internal Task Subscribed => _backend.Subscribed;
+
     /// <inheritdoc />
     public string? NamespaceName => null;
 

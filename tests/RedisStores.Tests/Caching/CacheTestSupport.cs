@@ -41,9 +41,10 @@ internal static class CacheTestSupport
     }
 
     /// <summary>Makes sure <paramref name="listener"/> receives <paramref name="writer"/>'s invalidations before a test relies on them.</summary>
-    internal static async Task ConnectAsync(ICacheStore writer, ICacheStore listener)
+    internal static async Task ConnectAsync(RedisCacheStore writer, RedisCacheStore listener)
     {
-        await listener.GetAsync<int>("warm-up", Ct);
+        await SubscribedAsync(writer);
+        await SubscribedAsync(listener);
         var before = listener.GetStats().InvalidationsReceived;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (listener.GetStats().InvalidationsReceived == before)
@@ -52,5 +53,30 @@ internal static class CacheTestSupport
             await writer.SetAsync("warm-up", 1, cancellationToken: Ct);
             await Task.Delay(20, Ct);
         }
+    }
+
+    /// <summary>Waits until reading <paramref name="key"/> is a memory hit (the first subscription clears the memory cache once).</summary>
+    internal static async Task WaitUntilInMemoryAsync(ICacheStore cache, string key)
+    {
+        if (cache is RedisCacheStore redisCache)
+        {
+            await SubscribedAsync(redisCache);
+        }
+
+        await WaitUntilAsync(
+            async () =>
+            {
+                var hits = cache.GetStats().MemoryHits;
+                await cache.GetAsync<object>(key, Ct);
+                return cache.GetStats().MemoryHits == hits + 1;
+            },
+            $"'{key}' is held in the memory cache");
+    }
+
+    /// <summary>Makes the store subscribe and waits until it has: subscribing clears the memory cache once.</summary>
+    internal static async Task SubscribedAsync(RedisCacheStore cache)
+    {
+        await cache.TryGetAsync<int>("subscribe", Ct);
+        await cache.Subscribed.WaitAsync(TimeSpan.FromSeconds(30), Ct);
     }
 }

@@ -43,6 +43,7 @@ public sealed class RedisCacheFaultTests(RedisEnvironment redis)
         await using var cache = new RedisCacheStore(connection, options);
         await using var other = new RedisCacheStore(otherConnection, options);
         var strict = new RedisCacheStore(connection, new RedisStoresOptions { KeyPrefix = options.KeyPrefix, Cache = { ThrowOnRedisErrors = true } });
+        await SubscribedAsync(cache);
         await cache.SetAsync("known", "kept in memory", cancellationToken: Ct);
         await cache.WithNamespace("n").SetAsync("known", "scoped", cancellationToken: Ct);
         await WaitUntilAsync(
@@ -114,6 +115,7 @@ public sealed class RedisCacheFaultTests(RedisEnvironment redis)
             Cache = { FailSafe = true, RedisTimeout = TimeSpan.FromMilliseconds(500) },
         });
         var shortLived = new CacheEntryOptions { Ttl = TimeSpan.FromMilliseconds(300) };
+        await SubscribedAsync(cache);
         Assert.Equal(1.5m, await cache.GetOrSetAsync("rate", _ => ValueTask.FromResult(1.5m), shortLived, Ct));
 
         await server.DisposeAsync();
@@ -150,5 +152,31 @@ public sealed class RedisCacheFaultTests(RedisEnvironment redis)
             },
             "the cache writes to Redis once it is up");
         Assert.Equal(1, await cache.GetAsync<int>("up", Ct));
+    }
+
+    [Fact]
+    public async Task A_server_that_stops_answering_costs_each_call_at_most_the_redis_timeout()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectAsync(server.Port);
+        await using var admin = await ConnectAsync(server.Port);
+        await using var cache = new RedisCacheStore(connection, new RedisStoresOptions
+        {
+            KeyPrefix = RedisEnvironment.UniquePrefix(),
+            Cache = { RedisTimeout = TimeSpan.FromMilliseconds(200), MemoryCacheTtl = TimeSpan.FromMilliseconds(1) },
+        });
+        await SubscribedAsync(cache);
+        await cache.SetAsync("k", "v", new CacheEntryOptions { MemoryCacheTtl = TimeSpan.FromMinutes(1) }, Ct);
+        await WaitUntilInMemoryAsync(cache, "k");
+
+        // Connected but silent: without the cache's own timeout, commands would wait for StackExchange.Redis's (seconds).
+        // The pause cannot be lifted early (it holds the admin connection too): it simply runs out.
+        await admin.GetServers().Single().ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
+        var errors = cache.GetStats().RedisErrors;
+        Assert.Equal("v", await Bounded(cache.GetAsync<string>("k", Ct))); // from memory, within its TTL
+        Assert.False((await Bounded(cache.TryGetAsync<string>("other", Ct))).HasValue);
+        Assert.Equal(1, await Bounded(cache.GetOrSetAsync("made", _ => ValueTask.FromResult(1), cancellationToken: Ct)));
+        await Bounded(cache.SetAsync("w", 1, cancellationToken: Ct));
+        Assert.Equal(errors + 4, cache.GetStats().RedisErrors);
     }
 }

@@ -37,6 +37,8 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
         Assert.IsType<RedisStores.Sessions.InMemorySessionStore>(memory.GetRequiredService<RedisStores.Sessions.ISessionStore>());
         Assert.IsType<RedisStores.Locking.InMemoryDistributedLockService>(memory.GetRequiredService<RedisStores.Locking.IDistributedLockService>());
         Assert.IsType<RedisStores.Sessions.RedisSessionStore>(onRedis.GetRequiredService<RedisStores.Sessions.ISessionStore>());
+        Assert.IsType<RedisStores.Caching.InMemoryCacheStore>(memory.GetRequiredService<RedisStores.Caching.ICacheStore>());
+        Assert.IsType<RedisStores.Caching.RedisCacheStore>(onRedis.GetRequiredService<RedisStores.Caching.ICacheStore>());
         var locks = onRedis.GetRequiredService<RedisStores.Locking.IDistributedLockService>();
         Assert.IsType<RedisStores.Locking.RedisDistributedLockService>(locks);
 
@@ -68,6 +70,8 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
             ["REDIS_PREFIX"] = "app1:",
             ["REDIS_TTL"] = "120",
             ["REDIS_LOCK_TIMEOUT"] = "2500",
+            ["REDIS_MEMORY_CACHE"] = "false",
+            ["REDIS_MEMORY_CACHE_SIZE"] = "5000",
         };
         await using var provider = Services(env).AddRedisStores().BuildServiceProvider();
 
@@ -77,6 +81,37 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
         Assert.Equal("app1:", options.KeyPrefix);
         Assert.Equal(TimeSpan.FromSeconds(120), options.DefaultTtl);
         Assert.Equal(TimeSpan.FromMilliseconds(2500), options.LockTimeout);
+        Assert.False(options.Cache.MemoryCache);
+        Assert.Equal(5000, options.Cache.MemoryCacheSize);
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("1", true)]
+    [InlineData("ON", true)]
+    [InlineData("false", false)]
+    [InlineData("0", false)]
+    [InlineData("no", false)]
+    public async Task The_memory_cache_switch_reads_the_usual_spellings(string value, bool enabled)
+    {
+        await using var provider = Services(new() { ["REDIS_MEMORY_CACHE"] = value }).AddRedisStores().BuildServiceProvider();
+
+        Assert.Equal(enabled, provider.GetRequiredService<IOptions<RedisStoresOptions>>().Value.Cache.MemoryCache);
+    }
+
+    [Fact]
+    public async Task A_cache_from_di_on_redis_caches_in_memory_by_default_and_honours_the_environment()
+    {
+        var prefix = RedisEnvironment.UniquePrefix();
+        var env = new Dictionary<string, string?> { ["REDIS_URL"] = redis.Standalone.Configuration, ["REDIS_PREFIX"] = prefix, ["REDIS_MEMORY_CACHE_SIZE"] = "3", ["REDIS_TTL"] = "60" };
+        await using var provider = Services(env).AddRedisStores().BuildServiceProvider();
+        var cache = provider.GetRequiredService<RedisStores.Caching.ICacheStore>();
+
+        await cache.SetAsync("k", "v", cancellationToken: Ct);
+
+        Assert.Equal(3, cache.GetStats().MemoryCacheCapacity);
+        var ttl = await redis.Standalone.Connection.GetDatabase().KeyTimeToLiveAsync($"{prefix}cache:k:k");
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(55), TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -138,6 +173,13 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
     [InlineData("Tasks:DefaultPollInterval", "00:00:00", "RedisStores:Tasks:DefaultPollInterval")]
     [InlineData("Tasks:MaxResultBytes", "0", "RedisStores:Tasks:MaxResultBytes")]
     [InlineData("Tasks:MaxStatusMessageLength", "0", "RedisStores:Tasks:MaxStatusMessageLength")]
+    [InlineData("Cache:DefaultTtl", "00:00:00", "RedisStores:Cache:DefaultTtl")]
+    [InlineData("Cache:MemoryCacheSize", "0", "RedisStores:Cache:MemoryCacheSize")]
+    [InlineData("Cache:MemoryCacheTtl", "00:00:00", "RedisStores:Cache:MemoryCacheTtl")]
+    [InlineData("Cache:MaxValueBytes", "0", "RedisStores:Cache:MaxValueBytes")]
+    [InlineData("Cache:RedisTimeout", "00:05:00", "RedisStores:Cache:RedisTimeout")]
+    [InlineData("Cache:FailSafeMaxDuration", "00:00:00", "RedisStores:Cache:FailSafeMaxDuration")]
+    [InlineData("Cache:FactoryLockTimeout", "-00:00:01", "RedisStores:Cache:FactoryLockTimeout")]
     [InlineData("RedisUrl", "redis://:hunter2@", "RedisStores:RedisUrl")]
     public async Task A_bad_setting_fails_host_start_naming_the_setting(string key, string value, string named)
     {
@@ -157,6 +199,9 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
     [InlineData("REDIS_TTL", "ten")]
     [InlineData("REDIS_TTL", "0")]
     [InlineData("REDIS_LOCK_TIMEOUT", "-5")]
+    [InlineData("REDIS_MEMORY_CACHE", "maybe")]
+    [InlineData("REDIS_MEMORY_CACHE_SIZE", "0")]
+    [InlineData("REDIS_MEMORY_CACHE_SIZE", "lots")]
     public async Task A_bad_environment_variable_fails_validation_naming_it(string name, string value)
     {
         await using var provider = Services(new() { [name] = value }).AddRedisStores().BuildServiceProvider();
