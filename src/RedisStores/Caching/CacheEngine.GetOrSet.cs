@@ -148,10 +148,9 @@ internal sealed partial class CacheEngine
         {
             return await _locks!.TryAcquireAsync(LockName(ns, key), _inputs.Cache.FactoryLockTimeout, null, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException ex)
+        catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            RedisFailed(ex); // run the factory without the lock rather than fail the call
-            return null;
+            return null; // run the factory without the lock rather than fail the call
         }
     }
 

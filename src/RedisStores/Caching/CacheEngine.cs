@@ -105,9 +105,8 @@ internal sealed partial class CacheEngine
                 RedisAnswered();
             }
         }
-        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            RedisFailed(ex);
         }
         finally
         {
@@ -129,9 +128,8 @@ internal sealed partial class CacheEngine
                 RedisAnswered();
             }
         }
-        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            RedisFailed(ex);
         }
         finally
         {
@@ -184,9 +182,8 @@ internal sealed partial class CacheEngine
             stored = await _redis.GetManyAsync(ns, missing.ConvertAll(m => m.Key).ToArray(), cancellationToken).ConfigureAwait(false);
             RedisAnswered();
         }
-        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            RedisFailed(ex);
             now = Now;
             foreach (var (key, held) in missing)
             {
@@ -286,9 +283,9 @@ internal sealed partial class CacheEngine
                 await _redis.SetAsync(ns, keys, envelopes, settings.TtlMs + settings.FailSafeMs, cancellationToken).ConfigureAwait(false);
                 RedisAnswered();
             }
-            catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+            catch (StoreUnavailableException ex) when (Swallow(ex))
             {
-                RedisFailed(ex); // the value still serves this instance from memory
+                // the value still serves this instance from memory
             }
             catch
             {
@@ -319,9 +316,8 @@ internal sealed partial class CacheEngine
             stored = await _redis!.GetAsync(ns, key, cancellationToken).ConfigureAwait(false);
             RedisAnswered();
         }
-        catch (StoreUnavailableException ex) when (!ThrowOnRedisErrors)
+        catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            RedisFailed(ex);
             return new StoredRead(ReadStatus.Unavailable, default, default, stamp);
         }
 
@@ -370,11 +366,13 @@ internal sealed partial class CacheEngine
         // In memory the tier is the cache: an entry is fresh for its whole TTL. As L1 it is fresh for its memory TTL.
         var freshUntil = _redis is null ? expiresAt : Math.Min(now + memoryTtlMs, expiresAt);
         var shared = SharedValues.CanShare<T>() ? (object?)value : null;
-        _memory.Set(ns, key, new MemoryEntry(payload, shared, freshUntil, expiresAt, expiresAt + failSafeMs, stamp), now);
+        _memory.Set(ns, key, new MemoryEntry(payload, shared, shared is null ? null : typeof(T), freshUntil, expiresAt, expiresAt + failSafeMs, stamp), now);
     }
 
+    // The instance is handed out only to readers of the type it was stored as: a reader of a wider type (object, an
+    // interface) gets what the serializer makes of the bytes, as it would from Redis.
     private T FromMemory<T>(MemoryEntry entry, string key)
-        => entry.Shared is T shared ? shared : _inputs.Deserialize<T>(entry.Payload.Span, key);
+        => entry.SharedType == typeof(T) && entry.Shared is T shared ? shared : _inputs.Deserialize<T>(entry.Payload.Span, key);
 
     private void RedisAnswered()
     {
@@ -382,6 +380,13 @@ internal sealed partial class CacheEngine
         {
             Log.CacheRedisRecovered(_logger);
         }
+    }
+
+    /// <summary>Records a Redis failure; whether the cache answers without Redis (the default) rather than throwing.</summary>
+    private bool Swallow(StoreUnavailableException ex)
+    {
+        RedisFailed(ex);
+        return !ThrowOnRedisErrors;
     }
 
     private void RedisFailed(StoreUnavailableException ex)

@@ -29,7 +29,8 @@ public sealed record CacheEntryOptions
     /// <summary>
     /// Whether <see cref="ICacheStore.GetOrSetAsync{T}"/> takes a distributed lock before running its factory, so that one
     /// instance runs it while the others wait (at most <see cref="CacheStoreOptions.FactoryLockTimeout"/>) and then read its value.
-    /// Costs two extra round trips on a miss; nothing on a hit. Default: <see langword="null"/>, meaning
+    /// Costs three extra round trips on a miss (acquire, read again, release); nothing on a hit. The wait for the lock is
+    /// bounded by <see cref="CacheStoreOptions.FactoryLockTimeout"/>, not by <see cref="CacheStoreOptions.RedisTimeout"/>. Default: <see langword="null"/>, meaning
     /// <see cref="CacheStoreOptions.LockAcrossInstances"/> (off).
     /// </summary>
     public bool? LockAcrossInstances { get; init; }

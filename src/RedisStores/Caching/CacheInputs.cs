@@ -65,7 +65,7 @@ internal sealed class CacheInputs
         var failSafe = options.FailSafe ?? Cache.FailSafe;
         return new CacheEntrySettings(
             (long)Math.Ceiling(ttl.TotalMilliseconds),
-            (long)Math.Ceiling(Math.Min(memoryTtl.TotalMilliseconds, ttl.TotalMilliseconds)),
+            (long)Math.Ceiling(Math.Min(Math.Min(memoryTtl.TotalMilliseconds, ttl.TotalMilliseconds), int.MaxValue)), // the envelope holds it in 32 bits
             failSafe ? (long)Cache.FailSafeMaxDuration.TotalMilliseconds : 0,
             options.LockAcrossInstances ?? Cache.LockAcrossInstances);
     }

@@ -51,7 +51,10 @@ public sealed record CacheStats
     /// <summary>Invalidation messages from other instances that this instance applied to its memory cache.</summary>
     public long InvalidationsReceived { get; init; }
 
-    /// <summary>Times the memory cache was emptied because invalidation messages may have been missed (a reconnect).</summary>
+    /// <summary>
+    /// Times the memory cache of the Redis cache was emptied: after a reconnect, when invalidation messages may have been
+    /// missed, or after more namespaces were invalidated than it tracks (10,000 or <see cref="CacheStoreOptions.MemoryCacheSize"/>).
+    /// </summary>
     public long MemoryCacheClears { get; init; }
 
     /// <summary>Entries in the memory cache now, including expired ones not yet dropped.</summary>

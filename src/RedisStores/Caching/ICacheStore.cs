@@ -15,7 +15,8 @@ namespace RedisStores.Caching;
 /// to the memory cache or misses, <see cref="GetOrSetAsync{T}"/> still runs its factory, and a write that cannot reach
 /// Redis is logged and counted in <see cref="GetStats"/> rather than thrown (set
 /// <see cref="CacheStoreOptions.ThrowOnRedisErrors"/> to see the exceptions instead). No call waits for Redis longer than
-/// <see cref="CacheStoreOptions.RedisTimeout"/>. Bad arguments, values over the size limit, data in Redis this cache did
+/// <see cref="CacheStoreOptions.RedisTimeout"/>, except a get-or-set that locks across instances, which waits for the
+/// lock at most <see cref="CacheStoreOptions.FactoryLockTimeout"/>. Bad arguments, values over the size limit, data in Redis this cache did
 /// not write, and values the serializer cannot read are always thrown.
 /// </para>
 /// </remarks>

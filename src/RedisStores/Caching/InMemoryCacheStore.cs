@@ -21,7 +21,7 @@ public sealed class InMemoryCacheStore : ICacheStore
     {
         var inputs = new CacheInputs(options, serializer);
         var counters = new CacheCounters();
-        var memory = new MemoryTier(inputs.Cache.MemoryCacheSize, counters);
+        var memory = new MemoryTier(inputs.Cache.MemoryCacheSize, counters, readsElsewhere: false);
         // One process: the in-process stampede protection is already "across instances".
         _engine = new CacheEngine(inputs, timeProvider, logger, counters, memory, null, null);
     }

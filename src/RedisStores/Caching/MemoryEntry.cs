@@ -3,10 +3,11 @@ namespace RedisStores.Caching;
 /// <summary>One value in the memory cache. Times are Unix milliseconds of the store's clock.</summary>
 internal sealed class MemoryEntry
 {
-    internal MemoryEntry(ReadOnlyMemory<byte> payload, object? shared, long freshUntil, long expiresAt, long keepUntil, long stamp)
+    internal MemoryEntry(ReadOnlyMemory<byte> payload, object? shared, Type? sharedType, long freshUntil, long expiresAt, long keepUntil, long stamp)
     {
         Payload = payload;
         Shared = shared;
+        SharedType = sharedType;
         FreshUntil = freshUntil;
         ExpiresAt = expiresAt;
         KeepUntil = keepUntil;
@@ -18,6 +19,9 @@ internal sealed class MemoryEntry
 
     /// <summary>The value itself, when its type cannot be changed by callers (see <see cref="SharedValues"/>).</summary>
     internal object? Shared { get; }
+
+    /// <summary>The type <see cref="Shared"/> was stored as; only readers of exactly that type get the instance.</summary>
+    internal Type? SharedType { get; }
 
     /// <summary>Until when the memory cache answers with it without asking Redis.</summary>
     internal long FreshUntil { get; }

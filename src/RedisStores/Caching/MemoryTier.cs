@@ -31,11 +31,19 @@ internal sealed class MemoryTier
     private long _useClock;
     private int _count;
     private volatile bool _suspended;
+    private readonly bool _readsElsewhere;
 
-    internal MemoryTier(int capacity, CacheCounters counters)
+    /// <param name="capacity">The most entries held.</param>
+    /// <param name="counters">The store's counters.</param>
+    /// <param name="readsElsewhere">
+    /// Whether values come in from reads of another tier (Redis) that an invalidation can overtake; then forgetting
+    /// namespace stamps takes a full clear. Without such reads, dead entries are removed and the stamps simply dropped.
+    /// </param>
+    internal MemoryTier(int capacity, CacheCounters counters, bool readsElsewhere)
     {
         Capacity = capacity;
         _counters = counters;
+        _readsElsewhere = readsElsewhere;
     }
 
     internal int Capacity { get; }
@@ -122,10 +130,35 @@ internal sealed class MemoryTier
     {
         _namespaceStamps[ns] = Interlocked.Increment(ref _stamp);
 
-        // Stamps of namespaces are only dropped by a clear, which outdates them all; bound them by clearing now and then.
         if (_namespaceStamps.Count > Math.Max(10_000, Capacity))
         {
+            ForgetNamespaceStamps();
+        }
+    }
+
+    // Bounds the namespace stamps. As L1, a read from Redis that started before an invalidation may still land, and only
+    // a clear outdates it; as the whole store, every entry is written with the stamp of its own moment, so once the dead
+    // entries are gone the stamps have nothing left to judge.
+    private void ForgetNamespaceStamps()
+    {
+        if (_readsElsewhere)
+        {
             Clear();
+            _counters.MemoryCleared();
+            return;
+        }
+
+        lock (_sweepGate)
+        {
+            foreach (var pair in _entries)
+            {
+                if (!IsCurrent(pair.Value, pair.Key.Namespace))
+                {
+                    Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
+                }
+            }
+
+            _namespaceStamps.Clear();
         }
     }
 

@@ -100,7 +100,7 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType == ConnectionType.Subscription)
+        if (e.ConnectionType is ConnectionType.Subscription or ConnectionType.Interactive)
         {
             // The memory cache keeps answering (it is the fallback while Redis is away); it is cleared on restore.
             Log.CacheInvalidationsInterrupted(_logger, e.FailureType.ToString());
@@ -109,7 +109,8 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType != ConnectionType.Subscription || _memory is null)
+        // Any restored connection counts: over RESP3, subscriptions share the interactive connection and only it reports.
+        if (_memory is null || e.ConnectionType is not (ConnectionType.Subscription or ConnectionType.Interactive))
         {
             return;
         }

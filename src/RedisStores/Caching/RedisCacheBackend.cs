@@ -74,22 +74,24 @@ internal sealed partial class RedisCacheBackend
         }
 
         var groups = Enumerable.Range(0, entries.Length).GroupBy(i => multiplexer.HashSlot(entries[i])).Select(g => g.ToArray()).ToArray();
-        return await RunAsync((entries, groups), static async (db, s) =>
-        {
-            // Sent back to back without waiting: the connection pipelines them, one round trip per node.
-            var reads = Array.ConvertAll(s.groups, g => db.StringGetAsync(Array.ConvertAll(g, i => s.entries[i])));
-            var merged = new RedisValue[s.entries.Length];
-            for (var g = 0; g < s.groups.Length; g++)
-            {
-                var values = await reads[g].ConfigureAwait(false);
-                for (var j = 0; j < values.Length; j++)
-                {
-                    merged[s.groups[g][j]] = values[j];
-                }
-            }
+        return await RunAsync((entries, groups), static (db, s) => ReadSlotsAsync(db, s.entries, s.groups), cancellationToken).ConfigureAwait(false);
+    }
 
-            return merged;
-        }, cancellationToken).ConfigureAwait(false);
+    // One MGET per hash slot, sent back to back without waiting: the connection pipelines them, one round trip per node.
+    private static async Task<RedisValue[]> ReadSlotsAsync(IDatabase db, RedisKey[] entries, int[][] groups)
+    {
+        var reads = Array.ConvertAll(groups, g => db.StringGetAsync(Array.ConvertAll(g, i => entries[i])));
+        var merged = new RedisValue[entries.Length];
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var values = await reads[g].ConfigureAwait(false);
+            for (var j = 0; j < values.Length; j++)
+            {
+                merged[groups[g][j]] = values[j];
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>Writes entries with one TTL and tells the other instances, in one round trip.</summary>

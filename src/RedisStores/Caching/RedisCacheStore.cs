@@ -39,7 +39,7 @@ public sealed class RedisCacheStore : ICacheStore, IAsyncDisposable, IDisposable
     {
         var inputs = new CacheInputs(options, serializer);
         var counters = new CacheCounters();
-        var memory = inputs.Cache.MemoryCache ? new MemoryTier(inputs.Cache.MemoryCacheSize, counters) : null;
+        var memory = inputs.Cache.MemoryCache ? new MemoryTier(inputs.Cache.MemoryCacheSize, counters, readsElsewhere: true) : null;
         logger ??= Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _backend = new RedisCacheBackend(connection, inputs.Options, memory, counters, logger);
         _engine = new CacheEngine(inputs, timeProvider, logger, counters, memory, _backend, locks ?? new RedisDistributedLockService(connection, inputs.Options, timeProvider, null));

@@ -67,7 +67,7 @@ internal sealed class EnvironmentOptionsSetup : IConfigureOptions<RedisStoresOpt
             }
             else
             {
-                options.EnvironmentErrors.Add($"Environment variable REDIS_MEMORY_CACHE must be true, false, 1 or 0; it is '{Truncate(memoryCache)}'.");
+                options.EnvironmentErrors.Add($"Environment variable REDIS_MEMORY_CACHE must be true or false (or 1/0, yes/no, on/off); it is '{Truncate(memoryCache)}'.");
             }
         }
 

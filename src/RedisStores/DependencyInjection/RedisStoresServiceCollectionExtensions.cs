@@ -16,7 +16,8 @@ public static class RedisStoresServiceCollectionExtensions
 {
     /// <summary>
     /// Registers every store (<see cref="ITaskStore"/>, <see cref="ISessionStore"/>, <see cref="ICacheStore"/>, <see cref="IDistributedLockService"/>) and <see cref="StoreBackendInfo"/>, configured from
-    /// the environment variables <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c> and <c>REDIS_LOCK_TIMEOUT</c>.
+    /// the environment variables <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c>, <c>REDIS_LOCK_TIMEOUT</c>,
+    /// <c>REDIS_MEMORY_CACHE</c> and <c>REDIS_MEMORY_CACHE_SIZE</c>.
     /// The stores use Redis when a Redis URL is configured or an <c>IConnectionMultiplexer</c> is registered, memory
     /// otherwise. Options are validated when the host starts. Services already registered (a
     /// <see cref="TimeProvider"/>, an <see cref="IStoreSerializer"/>, a store) are kept.

@@ -12,23 +12,28 @@ internal static class StoreId
 
     internal static void Validate(string? id, string paramName, string entityKind) => Validate(id, paramName, entityKind, MaxLength);
 
-    internal static void Validate(string? id, string paramName, string entityKind, int maxLength) => Validate(id, paramName, entityKind, maxLength, allowColon: false);
+    internal static void Validate(string? id, string paramName, string entityKind, int maxLength) => Validate(id, paramName, entityKind + " id", maxLength, allowColon: false);
 
     /// <summary>
     /// The id rule, optionally with <c>:</c> allowed: safe where the id is the last part of a key and never parsed back
     /// out of one (cache keys, where <c>user:42</c> is the usual shape).
     /// </summary>
-    internal static void Validate(string? id, string paramName, string entityKind, int maxLength, bool allowColon)
+    /// <param name="id">The value to check.</param>
+    /// <param name="paramName">The caller's parameter, for the exception.</param>
+    /// <param name="subject">What the value is, as a message names it: "task id", "cache key".</param>
+    /// <param name="maxLength">The longest value accepted.</param>
+    /// <param name="allowColon">Whether <c>:</c> is accepted too.</param>
+    internal static void Validate(string? id, string paramName, string subject, int maxLength, bool allowColon)
     {
         ArgumentNullException.ThrowIfNull(id, paramName);
         if (id.Length == 0)
         {
-            throw new ArgumentException($"A {entityKind} id cannot be empty.", paramName);
+            throw new ArgumentException($"A {subject} cannot be empty.", paramName);
         }
 
         if (id.Length > maxLength)
         {
-            throw new ArgumentException($"A {entityKind} id is at most {maxLength} characters; this one has {id.Length}.", paramName);
+            throw new ArgumentException($"A {subject} is at most {maxLength} characters; this one has {id.Length}.", paramName);
         }
 
         for (var i = 0; i < id.Length; i++)
@@ -36,7 +41,7 @@ internal static class StoreId
             if (!IsAllowed(id[i]) && !(allowColon && id[i] == ':'))
             {
                 throw new ArgumentException(
-                    $"The {entityKind} id has '{Printable(id[i])}' at position {i}; ids may hold only {AllowedDescription}{(allowColon ? " :" : string.Empty)}.",
+                    $"The {subject} has '{Printable(id[i])}' at position {i}; it may hold only {AllowedDescription}{(allowColon ? " :" : string.Empty)}.",
                     paramName);
             }
         }

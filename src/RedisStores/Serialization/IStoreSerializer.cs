@@ -1,7 +1,8 @@
 namespace RedisStores.Serialization;
 
 /// <summary>
-/// Turns stored values (task results, and later session data and cache entries) into bytes and back.
+/// Turns stored values (task results and cache entries) into bytes and back; session data is JSON by
+/// <see cref="Sessions.SessionStoreOptions.JsonOptions"/>, since its fields are JSON properties.
 /// The default is <see cref="JsonStoreSerializer"/>; register another implementation before
 /// <c>AddRedisStores()</c> to replace it. Implementations must be thread-safe. Whatever they throw (other than
 /// cancellation) reaches callers wrapped in <see cref="StoreSerializationException"/>.
