@@ -55,5 +55,7 @@ public sealed class InMemoryCacheStoreTests : CacheStoreConformanceTests
 
         Assert.False((await cache.WithNamespace("tenant24999").TryGetAsync<int>("k", Ct)).HasValue);
         Assert.True(cache.GetStats().MemoryCacheCount <= 100);
+        Assert.Equal(1, await cache.GetAsync<int>("root", Ct)); // bounding the stamps never costs live entries
+        Assert.Equal(0, cache.GetStats().MemoryCacheClears);
     }
 }
