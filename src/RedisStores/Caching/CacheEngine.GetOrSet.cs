@@ -60,10 +60,10 @@ internal sealed partial class CacheEngine
                     break;
                 case ReadStatus.Unavailable:
                     redisReachable = false;
-                    if (held is not null && Now <= held.ExpiresAt)
+                    if (Fallback(ns, key) is { } kept)
                     {
                         _counters.FallbackHit();
-                        return FromMemory<T>(held, key);
+                        return FromMemory<T>(kept, key);
                     }
 
                     break;

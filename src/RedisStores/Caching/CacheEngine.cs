@@ -75,9 +75,9 @@ internal sealed partial class CacheEngine
         {
             case ReadStatus.Fresh:
                 return new CacheValue<T>(Accept<T>(ns, key, read));
-            case ReadStatus.Unavailable when held is not null && Now <= held.ExpiresAt:
+            case ReadStatus.Unavailable when Fallback(ns, key) is { } kept:
                 _counters.FallbackHit();
-                return new CacheValue<T>(FromMemory<T>(held, key));
+                return new CacheValue<T>(FromMemory<T>(kept, key));
             default:
                 _counters.Miss();
                 return default;
@@ -145,7 +145,7 @@ internal sealed partial class CacheEngine
         cancellationToken.ThrowIfCancellationRequested();
         var found = new Dictionary<string, T>(distinct.Length, StringComparer.Ordinal);
         var now = Now;
-        List<(string Key, MemoryEntry? Held)>? missing = null;
+        List<string>? missing = null;
         foreach (var key in distinct)
         {
             var held = _memory?.Find(ns, key, now);
@@ -161,7 +161,7 @@ internal sealed partial class CacheEngine
                 _counters.MemoryMiss();
             }
 
-            (missing ??= []).Add((key, held));
+            (missing ??= []).Add(key);
         }
 
         if (missing is null)
@@ -179,18 +179,17 @@ internal sealed partial class CacheEngine
         RedisValue[] stored;
         try
         {
-            stored = await _redis.GetManyAsync(ns, missing.ConvertAll(m => m.Key).ToArray(), cancellationToken).ConfigureAwait(false);
+            stored = await _redis.GetManyAsync(ns, missing.ToArray(), cancellationToken).ConfigureAwait(false);
             RedisAnswered();
         }
         catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            now = Now;
-            foreach (var (key, held) in missing)
+            foreach (var key in missing)
             {
-                if (held is not null && now <= held.ExpiresAt)
+                if (Fallback(ns, key) is { } kept)
                 {
                     _counters.FallbackHit();
-                    found[key] = FromMemory<T>(held, key);
+                    found[key] = FromMemory<T>(kept, key);
                 }
                 else
                 {
@@ -204,10 +203,10 @@ internal sealed partial class CacheEngine
         now = Now;
         for (var i = 0; i < missing.Count; i++)
         {
-            var read = Classify(stored[i], missing[i].Key, stamp, now);
+            var read = Classify(stored[i], missing[i], stamp, now);
             if (read.Status == ReadStatus.Fresh)
             {
-                found[missing[i].Key] = Accept<T>(ns, missing[i].Key, read);
+                found[missing[i]] = Accept<T>(ns, missing[i], read);
             }
             else
             {
@@ -258,51 +257,57 @@ internal sealed partial class CacheEngine
     /// <summary>Writes values to Redis (when there is one) and to the memory tier. A Redis failure is logged and counted unless configured to throw.</summary>
     private async ValueTask StoreAsync<T>(string? ns, string[] keys, byte[][] payloads, T[] values, CacheEntrySettings settings, CancellationToken cancellationToken)
     {
-        var stamp = _memory?.CurrentStamp ?? 0;
+        // Begin before sending: a read of these keys already in flight must not store its older value afterwards.
+        var stamps = new long[keys.Length];
+        for (var i = 0; i < keys.Length && _memory is not null; i++)
+        {
+            stamps[i] = _memory.BeginWrite(ns, keys[i]);
+        }
+
         var now = Now;
         var expiresAt = now + settings.TtlMs;
         var stored = new ReadOnlyMemory<byte>[keys.Length];
-        if (_redis is null)
+        var written = false;
+        try
         {
-            for (var i = 0; i < keys.Length; i++)
+            if (_redis is null)
             {
-                stored[i] = payloads[i];
-            }
-        }
-        else
-        {
-            var envelopes = new byte[keys.Length][];
-            for (var i = 0; i < keys.Length; i++)
-            {
-                envelopes[i] = CacheEnvelope.Wrap(payloads[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs > 0);
-                stored[i] = envelopes[i].AsMemory(CacheEnvelope.HeaderLength);
-            }
-
-            try
-            {
-                await _redis.SetAsync(ns, keys, envelopes, settings.TtlMs + settings.FailSafeMs, cancellationToken).ConfigureAwait(false);
-                RedisAnswered();
-            }
-            catch (StoreUnavailableException ex) when (Swallow(ex))
-            {
-                // the value still serves this instance from memory
-            }
-            catch
-            {
-                // Cancelled or failed with the write possibly applied: what this instance holds in memory may be outdated.
-                foreach (var key in keys)
+                for (var i = 0; i < keys.Length; i++)
                 {
-                    _memory?.InvalidateKey(ns, key);
+                    stored[i] = payloads[i];
+                }
+            }
+            else
+            {
+                var envelopes = new byte[keys.Length][];
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    envelopes[i] = CacheEnvelope.Wrap(payloads[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs > 0);
+                    stored[i] = envelopes[i].AsMemory(CacheEnvelope.HeaderLength);
                 }
 
-                throw;
+                try
+                {
+                    await _redis.SetAsync(ns, keys, envelopes, settings.TtlMs + settings.FailSafeMs, cancellationToken).ConfigureAwait(false);
+                    RedisAnswered();
+                }
+                catch (StoreUnavailableException ex) when (Swallow(ex))
+                {
+                    // the value still serves this instance from memory
+                }
             }
-        }
 
-        _counters.Set(keys.Length);
-        for (var i = 0; i < keys.Length; i++)
+            written = true;
+            _counters.Set(keys.Length);
+        }
+        finally
         {
-            Remember(ns, keys[i], stored[i], values[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs, stamp, now);
+            // Cancelled or thrown with the write possibly applied: memory keeps nothing for these keys.
+            for (var i = 0; i < keys.Length && _memory is not null; i++)
+            {
+                var entry = written ? NewEntry(stored[i], values[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs, stamps[i], now) : null;
+                _memory.EndWrite(ns, keys[i], entry, now);
+            }
         }
     }
 
@@ -357,20 +362,28 @@ internal sealed partial class CacheEngine
     }
 
     private void Remember<T>(string? ns, string key, ReadOnlyMemory<byte> payload, T value, long expiresAt, long memoryTtlMs, long failSafeMs, long stamp, long now)
-    {
-        if (_memory is null)
-        {
-            return;
-        }
+        => _memory?.Set(ns, key, NewEntry(payload, value, expiresAt, memoryTtlMs, failSafeMs, stamp, now), now);
 
+    private MemoryEntry NewEntry<T>(ReadOnlyMemory<byte> payload, T value, long expiresAt, long memoryTtlMs, long failSafeMs, long stamp, long now)
+    {
         // In memory the tier is the cache: an entry is fresh for its whole TTL. As L1 it is fresh for its memory TTL.
         var freshUntil = _redis is null ? expiresAt : Math.Min(now + memoryTtlMs, expiresAt);
         var shared = SharedValues.CanShare<T>() ? (object?)value : null;
-        _memory.Set(ns, key, new MemoryEntry(payload, shared, shared is null ? null : typeof(T), freshUntil, expiresAt, expiresAt + failSafeMs, stamp), now);
+        return new MemoryEntry(payload, shared, shared is null ? null : typeof(T), freshUntil, expiresAt, expiresAt + failSafeMs, stamp);
     }
 
     // The instance is handed out only to readers of the type it was stored as: a reader of a wider type (object, an
     // interface) gets what the serializer makes of the bytes, as it would from Redis.
+    /// <summary>
+    /// What memory holds for a key, valid but past its memory TTL, for a read Redis could not answer. Looked up again
+    /// now, so an invalidation that arrived while Redis was being waited for is honoured.
+    /// </summary>
+    private MemoryEntry? Fallback(string? ns, string key)
+    {
+        var now = Now;
+        return _memory?.Find(ns, key, now) is { } entry && now <= entry.ExpiresAt ? entry : null;
+    }
+
     private T FromMemory<T>(MemoryEntry entry, string key)
         => entry.SharedType == typeof(T) && entry.Shared is T shared ? shared : _inputs.Deserialize<T>(entry.Payload.Span, key);
 

@@ -22,11 +22,15 @@ internal sealed class CacheKeys
         // A byte[] prefix joins the caller's key inside RedisKey without building a new string per call.
         _plainPrefix = Encoding.UTF8.GetBytes(keyPrefix + "cache:k:");
         _namespacePrefix = keyPrefix + "cache:n:{";
-        Channel = RedisChannel.Literal(keyPrefix + "cache:invalidations");
+        ChannelName = keyPrefix + "cache:invalidations";
+        Channel = RedisChannel.Literal(ChannelName);
     }
 
     /// <summary>The channel that carries invalidations between instances.</summary>
     internal RedisChannel Channel { get; }
+
+    /// <summary>The channel's name, for the scripts that publish on it.</summary>
+    internal string ChannelName { get; }
 
     internal RedisKey Entry(string? ns, string key)
         => ns is null ? ((RedisKey)key).Prepend(_plainPrefix) : (RedisKey)string.Concat(_namespacePrefix, ns, "}:k:", key);

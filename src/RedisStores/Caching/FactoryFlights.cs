@@ -23,21 +23,19 @@ internal sealed class FactoryFlights
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!_flights.TryGetValue(slot, out var flight))
+            if (!_flights.TryGetValue(slot, out var flight) || !flight.TryJoin())
             {
+                // None yet, or one every waiter gave up on (it leaves only when its factory returns): replace it.
                 var created = new Flight<T>();
-                if (!_flights.TryAdd(slot, created))
+                created.TryJoin();
+                var placed = flight is null ? _flights.TryAdd(slot, created) : _flights.TryUpdate(slot, created, flight);
+                if (!placed)
                 {
-                    continue;
+                    continue; // another caller placed one first: join that
                 }
 
-                created.TryJoin();
                 created.Start(this, slot, state, load);
                 flight = created;
-            }
-            else if (!flight.TryJoin())
-            {
-                continue; // finishing or abandoned: start or join a fresh one
             }
 
             try

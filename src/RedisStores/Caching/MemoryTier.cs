@@ -24,6 +24,7 @@ internal sealed class MemoryTier
     private readonly ConcurrentDictionary<(string? Namespace, string Key), MemoryEntry> _entries = new();
     private readonly ConcurrentDictionary<string, long> _namespaceStamps = new(StringComparer.Ordinal);
     private readonly long[] _keyStamps = new long[StripeCount];
+    private readonly int[] _writesInFlight = new int[StripeCount];
     private readonly CacheCounters _counters;
     private readonly object _sweepGate = new();
     private long _stamp;
@@ -86,13 +87,18 @@ internal sealed class MemoryTier
 
         var slot = (ns, key);
         entry.LastUsed = ++_useClock;
-        if (_entries.TryAdd(slot, entry))
+        while (true)
         {
-            Interlocked.Increment(ref _count);
-        }
-        else
-        {
-            _entries[slot] = entry;
+            if (_entries.TryAdd(slot, entry))
+            {
+                Interlocked.Increment(ref _count);
+                break;
+            }
+
+            if (_entries.TryGetValue(slot, out var current) && _entries.TryUpdate(slot, entry, current))
+            {
+                break;
+            }
         }
 
         // An invalidation of this key (or a clear) since the caller's stamp: the value may be older than it.
@@ -108,17 +114,41 @@ internal sealed class MemoryTier
         }
     }
 
+    /// <summary>
+    /// Starts a local write of a key: outdates whatever a read in flight might still store (its stamp is older) and
+    /// returns the stamp the written value is stored with. Pair with <see cref="EndWrite"/>.
+    /// </summary>
+    internal long BeginWrite(string? ns, string key)
+    {
+        Interlocked.Increment(ref _writesInFlight[Stripe(ns, key)]);
+        InvalidateKey(ns, key);
+        return CurrentStamp;
+    }
+
+    /// <summary>
+    /// Ends a local write; stores the written value unless another write of the stripe overlapped it, since Redis may
+    /// have applied the two in either order. The entry is <see langword="null"/> when the write failed.
+    /// </summary>
+    internal void EndWrite(string? ns, string key, MemoryEntry? entry, long now)
+    {
+        ref var inFlight = ref _writesInFlight[Stripe(ns, key)];
+        try
+        {
+            if (entry is not null && Volatile.Read(ref inFlight) == 1)
+            {
+                Set(ns, key, entry, now); // a write that begins now raises the stripe, and Set's check drops this entry
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
     /// <summary>Drops a key whose value changed elsewhere.</summary>
     internal void InvalidateKey(string? ns, string key)
     {
-        var stamp = Interlocked.Increment(ref _stamp);
-        ref var stripe = ref _keyStamps[Stripe(ns, key)];
-        long seen;
-        do
-        {
-            seen = Volatile.Read(ref stripe);
-        }
-        while (seen < stamp && Interlocked.CompareExchange(ref stripe, stamp, seen) != seen);
+        RaiseTo(ref _keyStamps[Stripe(ns, key)], Interlocked.Increment(ref _stamp));
 
         if (_entries.TryRemove((ns, key), out _))
         {
@@ -128,7 +158,8 @@ internal sealed class MemoryTier
 
     internal void InvalidateNamespace(string ns)
     {
-        _namespaceStamps[ns] = Interlocked.Increment(ref _stamp);
+        var stamp = Interlocked.Increment(ref _stamp);
+        _namespaceStamps.AddOrUpdate(ns, stamp, (_, seen) => Math.Max(seen, stamp)); // racing invalidations keep the latest
 
         if (_namespaceStamps.Count > Math.Max(10_000, Capacity))
         {
@@ -150,6 +181,8 @@ internal sealed class MemoryTier
 
         lock (_sweepGate)
         {
+            // Only the stamps seen here are dropped: one that an invalidation raises meanwhile stays.
+            var stamps = _namespaceStamps.ToArray();
             foreach (var pair in _entries)
             {
                 if (!IsCurrent(pair.Value, pair.Key.Namespace))
@@ -158,15 +191,28 @@ internal sealed class MemoryTier
                 }
             }
 
-            _namespaceStamps.Clear();
+            foreach (var stamp in stamps)
+            {
+                _namespaceStamps.TryRemove(stamp);
+            }
         }
     }
 
     /// <summary>Empties the tier: every entry stored or being read before now is dead.</summary>
     internal void Clear()
     {
-        Interlocked.Exchange(ref _clearedAt, Interlocked.Increment(ref _stamp));
-        _namespaceStamps.Clear();
+        var clearedAt = Interlocked.Increment(ref _stamp);
+        RaiseTo(ref _clearedAt, clearedAt);
+
+        // The clear outdates every namespace stamp up to it; a later invalidation's stamp stays.
+        foreach (var stamp in _namespaceStamps)
+        {
+            if (stamp.Value <= clearedAt)
+            {
+                _namespaceStamps.TryRemove(stamp);
+            }
+        }
+
         foreach (var pair in _entries)
         {
             Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
@@ -229,6 +275,17 @@ internal sealed class MemoryTier
         {
             Monitor.Exit(_sweepGate);
         }
+    }
+
+    // Racing raisers leave the highest stamp, never a lower one over it.
+    private static void RaiseTo(ref long target, long stamp)
+    {
+        long seen;
+        do
+        {
+            seen = Volatile.Read(ref target);
+        }
+        while (seen < stamp && Interlocked.CompareExchange(ref target, stamp, seen) != seen);
     }
 
     private static int Stripe(string? ns, string key)

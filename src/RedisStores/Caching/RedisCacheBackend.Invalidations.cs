@@ -17,8 +17,8 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private int _listening;
     private IConnectionMultiplexer? _eventSource;
-    private CancellationTokenSource? _probe;
-    private string? _probeNonce;
+    private Probe? _probe;
+    private volatile bool _disposed;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The instance id in this store's invalidation messages; its own messages are ignored.</summary>
@@ -48,6 +48,11 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
             }
 
             await multiplexer.GetSubscriber().SubscribeAsync(_keys.Channel, OnMessage).ConfigureAwait(false);
+            if (_disposed)
+            {
+                await multiplexer.GetSubscriber().UnsubscribeAsync(_keys.Channel, OnMessage).ConfigureAwait(false); // disposed meanwhile
+                return;
+            }
 
             // Entries cached before the subscription existed may have missed invalidations.
             _memory!.Clear();
@@ -69,9 +74,12 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
         if (message.Instance == _instanceId)
         {
-            if (message.Kind == InvalidationMessage.ProbeKind && message.Keys.Length == 1 && message.Keys[0] == Volatile.Read(ref _probeNonce))
+            var probe = Volatile.Read(ref _probe);
+            if (message.Kind == InvalidationMessage.ProbeKind && probe is not null && message.Keys is [var nonce] && nonce == probe.Nonce
+                && Interlocked.CompareExchange(ref _probe, null, probe) == probe)
             {
-                Interlocked.Exchange(ref _probe, null)?.Cancel();
+                probe.Cancellation.Cancel();
+                _memory.Clear(); // reads that began while suspended may still land: outdate them
                 _memory.Suspended = false;
                 Log.CacheInvalidationsResumed(_logger);
             }
@@ -119,11 +127,15 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
         _memory.Clear();
         _counters.MemoryCleared();
 
-        var nonce = Guid.NewGuid().ToString("N");
-        var probe = new CancellationTokenSource();
-        Volatile.Write(ref _probeNonce, nonce);
-        Interlocked.Exchange(ref _probe, probe)?.Cancel();
-        _ = ProbeAsync(nonce, probe.Token);
+        var probe = new Probe(Guid.NewGuid().ToString("N"), new CancellationTokenSource());
+        Interlocked.Exchange(ref _probe, probe)?.Cancellation.Cancel();
+        if (_disposed)
+        {
+            probe.Cancellation.Cancel();
+            return;
+        }
+
+        _ = ProbeAsync(probe.Nonce, probe.Cancellation.Token);
     }
 
     // Until the probe comes back, invalidations could still be missed: the memory cache stores nothing meanwhile.
@@ -183,7 +195,8 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
     private IConnectionMultiplexer? Detach()
     {
-        Interlocked.Exchange(ref _probe, null)?.Cancel();
+        _disposed = true;
+        Interlocked.Exchange(ref _probe, null)?.Cancellation.Cancel();
         Volatile.Write(ref _listening, 1); // never subscribe again
         var multiplexer = Interlocked.Exchange(ref _eventSource, null);
         if (multiplexer is not null)
@@ -194,4 +207,7 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
         return multiplexer;
     }
+
+    /// <summary>One reconnect's probe: the nonce its message carries and what stops its publishing.</summary>
+    private sealed record Probe(string Nonce, CancellationTokenSource Cancellation);
 }

@@ -67,13 +67,12 @@ internal sealed partial class RedisCacheBackend
         }
 
         var entries = Array.ConvertAll(keys, k => _keys.Entry(null, k));
-        var multiplexer = await MultiplexerAsync(cancellationToken).ConfigureAwait(false);
-        if (!IsCluster(multiplexer))
+        var groups = await SlotGroupsAsync(entries, cancellationToken).ConfigureAwait(false);
+        if (groups.Length == 1)
         {
             return await RunAsync(entries, static (db, k) => db.StringGetAsync(k), cancellationToken).ConfigureAwait(false);
         }
 
-        var groups = Enumerable.Range(0, entries.Length).GroupBy(i => multiplexer.HashSlot(entries[i])).Select(g => g.ToArray()).ToArray();
         return await RunAsync((entries, groups), static (db, s) => ReadSlotsAsync(db, s.entries, s.groups), cancellationToken).ConfigureAwait(false);
     }
 
@@ -81,6 +80,7 @@ internal sealed partial class RedisCacheBackend
     private static async Task<RedisValue[]> ReadSlotsAsync(IDatabase db, RedisKey[] entries, int[][] groups)
     {
         var reads = Array.ConvertAll(groups, g => db.StringGetAsync(Array.ConvertAll(g, i => entries[i])));
+        await Task.WhenAll(reads).ConfigureAwait(false); // every read observed, whichever fails
         var merged = new RedisValue[entries.Length];
         for (var g = 0; g < groups.Length; g++)
         {
@@ -94,47 +94,74 @@ internal sealed partial class RedisCacheBackend
         return merged;
     }
 
-    /// <summary>Writes entries with one TTL and tells the other instances, in one round trip.</summary>
-    internal ValueTask SetAsync(string? ns, string[] keys, byte[][] values, long ttlMs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes entries with one TTL and tells the other instances, in one round trip. The message is published by the
+    /// same script that writes, so no instance can receive it before the write is applied: a PUBLISH sent beside the
+    /// write could reach its subscribers first (another socket, or on a cluster another node).
+    /// </summary>
+    internal async ValueTask SetAsync(string? ns, string[] keys, byte[][] values, long ttlMs, CancellationToken cancellationToken)
     {
-        var message = InvalidationMessage.ForKeys(_instanceId, ns, keys);
-        if (ns is null)
+        if (ns is not null)
         {
-            return RunPipelinedAsync((this, keys, values, ttlMs), static (db, s) =>
+            // One slot: the version key and every entry share the namespace's hash tag.
+            var redisKeys = new RedisKey[keys.Length + 1];
+            var args = new RedisValue[keys.Length + 3];
+            redisKeys[0] = _keys.Version(ns);
+            args[0] = ttlMs;
+            args[1] = _keys.ChannelName;
+            args[2] = InvalidationMessage.ForKeys(_instanceId, ns, keys);
+            for (var i = 0; i < keys.Length; i++)
             {
-                var expiry = TimeSpan.FromMilliseconds(s.ttlMs);
-                var writes = new Task[s.keys.Length];
-                for (var i = 0; i < s.keys.Length; i++)
-                {
-                    writes[i] = db.StringSetAsync(s.Item1._keys.Entry(null, s.keys[i]), s.values[i], expiry);
-                }
+                redisKeys[i + 1] = _keys.Entry(ns, keys[i]);
+                args[i + 3] = values[i];
+            }
 
-                return writes;
-            }, message, cancellationToken);
+            await EvaluateAsync(Scripts.SetInNamespace, redisKeys, args, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        var redisKeys = new RedisKey[keys.Length + 1];
-        var args = new RedisValue[keys.Length + 1];
-        redisKeys[0] = _keys.Version(ns);
-        args[0] = ttlMs;
-        for (var i = 0; i < keys.Length; i++)
+        var entries = Array.ConvertAll(keys, k => _keys.Entry(null, k));
+        var groups = await SlotGroupsAsync(entries, cancellationToken).ConfigureAwait(false);
+        await RunAsync((this, keys, values, ttlMs, entries, groups), static (db, s) => s.Item1.SetSlotsAsync(db, s.keys, s.values, s.ttlMs, s.entries, s.groups), cancellationToken).ConfigureAwait(false);
+    }
+
+    // One script per hash slot, sent back to back without waiting: one round trip per node.
+    private async Task<bool> SetSlotsAsync(IDatabase db, string[] keys, byte[][] values, long ttlMs, RedisKey[] entries, int[][] groups)
+    {
+        var writes = Array.ConvertAll(groups, group =>
         {
-            redisKeys[i + 1] = _keys.Entry(ns, keys[i]);
-            args[i + 1] = values[i];
-        }
+            var args = new RedisValue[group.Length + 3];
+            args[0] = ttlMs;
+            args[1] = _keys.ChannelName;
+            args[2] = InvalidationMessage.ForKeys(_instanceId, null, Array.ConvertAll(group, i => keys[i]));
+            for (var j = 0; j < group.Length; j++)
+            {
+                args[j + 3] = values[group[j]];
+            }
 
-        return RunPipelinedAsync((redisKeys, args), static (db, s) => [db.ScriptEvaluateAsync(Scripts.SetInNamespace, s.redisKeys, s.args)], message, cancellationToken);
+            return db.ScriptEvaluateAsync(Scripts.Set, Array.ConvertAll(group, i => entries[i]), args);
+        });
+        await Task.WhenAll(writes).ConfigureAwait(false);
+        return true;
     }
 
     internal ValueTask RemoveAsync(string? ns, string key, CancellationToken cancellationToken)
-        => RunPipelinedAsync(_keys.Entry(ns, key), static (db, k) => [db.KeyDeleteAsync(k)], InvalidationMessage.ForKeys(_instanceId, ns, [key]), cancellationToken);
+        => EvaluateAsync(Scripts.Remove, [_keys.Entry(ns, key)], [_keys.ChannelName, InvalidationMessage.ForKeys(_instanceId, ns, [key])], cancellationToken);
 
     internal ValueTask InvalidateNamespaceAsync(string ns, CancellationToken cancellationToken)
-        => RunPipelinedAsync(
-            new RedisKey[] { _keys.Version(ns) },
-            static (db, k) => [db.ScriptEvaluateAsync(Scripts.InvalidateNamespace, k)],
-            InvalidationMessage.ForNamespace(_instanceId, ns),
-            cancellationToken);
+        => EvaluateAsync(Scripts.InvalidateNamespace, [_keys.Version(ns)], [_keys.ChannelName, InvalidationMessage.ForNamespace(_instanceId, ns)], cancellationToken);
+
+    private async ValueTask EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+        => await RunAsync((script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The keys' positions grouped by hash slot on a cluster; one group of all of them on a standalone server.</summary>
+    private async ValueTask<int[][]> SlotGroupsAsync(RedisKey[] entries, CancellationToken cancellationToken)
+    {
+        var multiplexer = await MultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        return IsCluster(multiplexer)
+            ? Enumerable.Range(0, entries.Length).GroupBy(i => multiplexer.HashSlot(entries[i])).Select(g => g.ToArray()).ToArray()
+            : [Enumerable.Range(0, entries.Length).ToArray()];
+    }
 
     // A namespaced value is "<version>|<envelope>"; it counts only under the namespace's current version.
     private static RedisValue InVersion(RedisValue version, RedisValue stored)
@@ -209,16 +236,4 @@ internal sealed partial class RedisCacheBackend
         EnsureListening(multiplexer);
         return await RedisCall.RunAsync(_connection, state, command, StoreName, cancellationToken, _timeout).ConfigureAwait(false);
     }
-
-    // Writes and their invalidation message are sent back to back without waiting, so the connection pipelines them
-    // into one round trip; the caller learns whether all of them succeeded.
-    private ValueTask RunPipelinedAsync<TState>(TState state, Func<IDatabase, TState, Task[]> writes, RedisValue message, CancellationToken cancellationToken)
-        => new(RunAsync((state, writes, message, _keys.Channel), static async (db, s) =>
-        {
-            var sent = s.writes(db, s.state);
-            var published = db.PublishAsync(s.Channel, s.message);
-            await Task.WhenAll(sent).ConfigureAwait(false);
-            await published.ConfigureAwait(false);
-            return true;
-        }, cancellationToken).AsTask());
 }

@@ -8,6 +8,10 @@ namespace RedisStores.Redis;
 /// </summary>
 internal static class RedisCall
 {
+    /// <summary>Marks a command nobody waits for any more as observed, whatever its outcome.</summary>
+    internal static void Observe(Task task)
+        => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     /// <summary>Runs one Lua script (EVALSHA, loading it once per server) as one round trip.</summary>
     internal static ValueTask<RedisResult> EvaluateAsync(
         RedisConnection connection,
@@ -37,7 +41,15 @@ internal static class RedisCall
 
             // StackExchange.Redis commands take no token: stop waiting on cancellation (or the caller's timeout); the command may still run.
             var running = command(database, state);
-            return await (timeout is { } limit ? running.WaitAsync(limit, cancellationToken) : running.WaitAsync(cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                return await (timeout is { } limit ? running.WaitAsync(limit, cancellationToken) : running.WaitAsync(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException && !running.IsCompleted)
+            {
+                Observe(running); // abandoned, not forgotten: its own failure must not surface as an unobserved exception
+                throw;
+            }
         }
         catch (RedisConnectionException ex)
         {

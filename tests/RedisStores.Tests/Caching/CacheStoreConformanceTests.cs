@@ -92,17 +92,17 @@ public abstract class CacheStoreConformanceTests : StoreConformanceTests<ICacheS
         var cacheDefault = CreateStore(o =>
         {
             o.DefaultTtl = TimeSpan.FromHours(1);
-            o.Cache.DefaultTtl = TimeSpan.FromMilliseconds(400);
+            o.Cache.DefaultTtl = TimeSpan.FromMilliseconds(500);
         });
-        var storeDefault = CreateStore(o => o.DefaultTtl = TimeSpan.FromSeconds(1));
+        var storeDefault = CreateStore(o => o.DefaultTtl = TimeSpan.FromSeconds(2));
         await cacheDefault.SetAsync("a", 1, cancellationToken: Ct);
         await storeDefault.SetAsync("b", 2, cancellationToken: Ct);
 
-        await LetTimePassAsync(TimeSpan.FromMilliseconds(700));
+        await LetTimePassAsync(TimeSpan.FromMilliseconds(1200));
         Assert.False((await cacheDefault.TryGetAsync<int>("a", Ct)).HasValue);
         Assert.Equal(2, await storeDefault.GetAsync<int>("b", Ct));
 
-        await LetTimePassAsync(TimeSpan.FromMilliseconds(700));
+        await LetTimePassAsync(TimeSpan.FromMilliseconds(1600));
         Assert.False((await storeDefault.TryGetAsync<int>("b", Ct)).HasValue);
     }
 
@@ -334,6 +334,31 @@ public abstract class CacheStoreConformanceTests : StoreConformanceTests<ICacheS
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.True(factoryToken.IsCancellationRequested);
         Assert.Equal("fresh", await cache.GetOrSetAsync("k", _ => ValueTask.FromResult("fresh"), cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task A_caller_arriving_after_every_waiter_gave_up_does_not_wait_for_a_factory_that_ignores_cancellation()
+    {
+        var cache = CreateStore();
+        var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async ValueTask<string> Stubborn(CancellationToken _)
+        {
+            started.TrySetResult();
+            await stuck.Task;
+            return "late";
+        }
+
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var abandoned = cache.GetOrSetAsync("k", Stubborn, cancellationToken: caller.Token).AsTask();
+        await started.Task.WaitAsync(Ct);
+        await caller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        var fresh = await cache.GetOrSetAsync("k", _ => ValueTask.FromResult("fresh"), cancellationToken: Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        Assert.Equal("fresh", fresh);
+        stuck.SetResult();
     }
 
     [Fact]

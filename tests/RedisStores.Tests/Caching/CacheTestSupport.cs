@@ -53,6 +53,15 @@ internal static class CacheTestSupport
             await writer.SetAsync("warm-up", 1, cancellationToken: Ct);
             await Task.Delay(20, Ct);
         }
+
+        // Let late warm-up messages land, so that tests counting invalidations count only their own.
+        var settled = listener.GetStats().InvalidationsReceived;
+        do
+        {
+            settled = listener.GetStats().InvalidationsReceived;
+            await Task.Delay(200, Ct);
+        }
+        while (listener.GetStats().InvalidationsReceived != settled);
     }
 
     /// <summary>Waits until reading <paramref name="key"/> is a memory hit (the first subscription clears the memory cache once).</summary>

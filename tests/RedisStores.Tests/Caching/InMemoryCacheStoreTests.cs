@@ -58,4 +58,33 @@ public sealed class InMemoryCacheStoreTests : CacheStoreConformanceTests
         Assert.Equal(1, await cache.GetAsync<int>("root", Ct)); // bounding the stamps never costs live entries
         Assert.Equal(0, cache.GetStats().MemoryCacheClears);
     }
+
+    [Fact]
+    public async Task Namespaces_invalidated_from_many_threads_stay_invalidated_while_old_stamps_are_forgotten()
+    {
+        var cache = new InMemoryCacheStore(new RedisStoresOptions { Cache = { MemoryCacheSize = 10_000 } }, timeProvider: Clock);
+        var resurrected = 0;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
+        {
+            for (var i = 0; i < 12_000; i++)
+            {
+                var ns = cache.WithNamespace($"t{t}-{i}");
+                await ns.SetAsync("k", i, cancellationToken: Ct);
+                await cache.InvalidateNamespaceAsync($"t{t}-{i}", Ct);
+            }
+        }, Ct)));
+
+        for (var t = 0; t < 4; t++)
+        {
+            for (var i = 0; i < 12_000; i++)
+            {
+                if ((await cache.WithNamespace($"t{t}-{i}").TryGetAsync<int>("k", Ct)).HasValue)
+                {
+                    resurrected++;
+                }
+            }
+        }
+
+        Assert.Equal(0, resurrected);
+    }
 }

@@ -77,8 +77,10 @@ public sealed class RedisCacheCoherenceTests(RedisEnvironment redis)
         await using var a = NewStore(connectionA, prefix);
         await using var b = NewStore(connectionB, prefix);
         await ConnectAsync(a, b);
+        var before = b.GetStats().InvalidationsReceived;
         await a.SetAsync("gone", "x", cancellationToken: Ct);
         await a.WithNamespace("users").SetManyAsync([KeyValuePair.Create("u1", 1), KeyValuePair.Create("u2", 2)], cancellationToken: Ct);
+        await WaitUntilAsync(() => b.GetStats().InvalidationsReceived >= before + 2, "B received the invalidations of A's writes");
         Assert.Equal("x", await b.GetAsync<string>("gone", Ct));
         Assert.Equal(2, (await b.WithNamespace("users").GetManyAsync<int>(["u1", "u2"], Ct)).Count);
         var hits = b.GetStats().MemoryHits;
@@ -145,13 +147,18 @@ public sealed class RedisCacheCoherenceTests(RedisEnvironment redis)
         await using var connectionA = await redis.Standalone.ConnectAnotherAsync();
         await using var connectionB = await redis.Standalone.ConnectAnotherAsync();
         await using var a = NewStore(connectionA, prefix);
+        await using var witnessConnection = await redis.Standalone.ConnectAnotherAsync();
+        await using var witness = NewStore(witnessConnection, prefix);
         var b = NewStore(connectionB, prefix);
         await ConnectAsync(a, b);
+        await ConnectAsync(a, witness);
         await b.DisposeAsync();
         var received = b.GetStats().InvalidationsReceived;
+        var witnessed = witness.GetStats().InvalidationsReceived;
 
         await a.SetAsync("after", 1, cancellationToken: Ct);
-        await Task.Delay(300, Ct);
+        await WaitUntilAsync(() => witness.GetStats().InvalidationsReceived > witnessed, "a live instance received the message");
+        await Task.Delay(100, Ct);
 
         Assert.Equal(received, b.GetStats().InvalidationsReceived);
         Assert.True(connectionB.IsConnected); // the connection is its owner's
