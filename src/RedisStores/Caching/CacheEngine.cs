@@ -70,7 +70,20 @@ internal sealed partial class CacheEngine
             return default;
         }
 
-        var read = await ReadAsync(ns, key, cancellationToken).ConfigureAwait(false);
+        // ReadAsync inlined: the Redis read is the path whose cost is measured against a raw GET.
+        var stamp = _memory?.CurrentStamp ?? 0;
+        StoredRead read;
+        try
+        {
+            var stored = await _redis.GetAsync(ns, key, cancellationToken).ConfigureAwait(false);
+            RedisAnswered();
+            read = Classify(stored, key, stamp, Now);
+        }
+        catch (StoreUnavailableException ex) when (Swallow(ex))
+        {
+            read = new StoredRead(ReadStatus.Unavailable, default, default, stamp);
+        }
+
         switch (read.Status)
         {
             case ReadStatus.Fresh:

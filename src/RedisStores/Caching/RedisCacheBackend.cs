@@ -32,13 +32,13 @@ internal sealed partial class RedisCacheBackend
     internal string Description => _connection.Description;
 
     /// <summary>The stored value under a key, or null. A namespaced entry written under an older version reads as null.</summary>
-    internal async ValueTask<RedisValue> GetAsync(string? ns, string key, CancellationToken cancellationToken)
-    {
-        if (ns is null)
-        {
-            return await RunAsync(_keys.Entry(null, key), static (db, k) => db.StringGetAsync(k), cancellationToken).ConfigureAwait(false);
-        }
+    internal ValueTask<RedisValue> GetAsync(string? ns, string key, CancellationToken cancellationToken)
+        => ns is null
+            ? RunAsync(_keys.Entry(null, key), static (db, k) => db.StringGetAsync(k), cancellationToken) // the hot path: nothing between the caller and GET
+            : GetInNamespaceAsync(ns, key, cancellationToken);
 
+    private async ValueTask<RedisValue> GetInNamespaceAsync(string ns, string key, CancellationToken cancellationToken)
+    {
         RedisKey[] keys = [_keys.Version(ns), _keys.Entry(ns, key)];
         var values = await RunAsync(keys, static (db, k) => db.StringGetAsync(k), cancellationToken).ConfigureAwait(false);
         return InVersion(values[0], values[1]);
@@ -224,16 +224,26 @@ internal sealed partial class RedisCacheBackend
         }
     }
 
-    private async ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, Task<T>> command, CancellationToken cancellationToken)
+    private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, Task<T>> command, CancellationToken cancellationToken)
     {
-        var multiplexer = await MultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        if (_multiplexer is not { } multiplexer)
+        {
+            return ConnectAndRunAsync(state, command, cancellationToken);
+        }
+
         if (!multiplexer.IsConnected)
         {
             // Commands would queue until StackExchange.Redis gives up on them; a cache answers without Redis instead.
-            throw new StoreUnavailableException($"The {StoreName} is not connected to Redis at {_connection.Description}; the connection retries on its own.");
+            return ValueTask.FromException<T>(new StoreUnavailableException($"The {StoreName} is not connected to Redis at {_connection.Description}; the connection retries on its own."));
         }
 
         EnsureListening(multiplexer);
-        return await RedisCall.RunAsync(_connection, state, command, StoreName, cancellationToken, _timeout).ConfigureAwait(false);
+        return RedisCall.RunAsync(_connection, state, command, StoreName, cancellationToken, _timeout);
+    }
+
+    private async ValueTask<T> ConnectAndRunAsync<TState, T>(TState state, Func<IDatabase, TState, Task<T>> command, CancellationToken cancellationToken)
+    {
+        await MultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        return await RunAsync(state, command, cancellationToken).ConfigureAwait(false);
     }
 }

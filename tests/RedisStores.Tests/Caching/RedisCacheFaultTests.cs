@@ -118,6 +118,15 @@ public sealed class RedisCacheFaultTests(RedisEnvironment redis)
         await SubscribedAsync(cache);
         Assert.Equal(1.5m, await cache.GetOrSetAsync("rate", _ => ValueTask.FromResult(1.5m), shortLived, Ct));
 
+        // A reconnect at start-up would have the memory cache keep nothing until its probe returns: write until it holds it.
+        await WaitUntilAsync(
+            async () =>
+            {
+                await cache.SetAsync("rate", 1.5m, shortLived, Ct);
+                return cache.GetStats().MemoryCacheCount == 1;
+            },
+            "the memory cache holds the fail-safe value");
+
         await server.DisposeAsync();
         await WaitUntilAsync(() => !connection.IsConnected, "the client notices the server is gone");
         await Task.Delay(500, Ct); // the value's TTL is over
