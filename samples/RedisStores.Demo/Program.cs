@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RedisStores;
+using RedisStores.Caching;
 using RedisStores.Sessions;
 using RedisStores.Tasks;
 
@@ -16,12 +17,14 @@ await host.StartAsync();
 var backend = host.Services.GetRequiredService<StoreBackendInfo>();
 var tasks = host.Services.GetRequiredService<ITaskStore>();
 var sessions = host.Services.GetRequiredService<ISessionStore>();
+var cache = host.Services.GetRequiredService<ICacheStore>();
 Console.WriteLine($"RedisStores demo: state is kept {backend}.");
 
 try
 {
     await TaskWalkthrough.RunAsync(tasks);
     await SessionWalkthrough.RunAsync(sessions);
+    await CacheWalkthrough.RunAsync(cache);
 }
 catch (StoreUnavailableException ex)
 {
