@@ -14,12 +14,14 @@ namespace RedisStores.Caching;
 /// runs second removes the stale entry.
 /// </para>
 /// <para>
-/// Over capacity, one caller sweeps: expired and dead entries go first, then the least recently used, down to 90%.
+/// Over capacity, one caller sweeps: expired and dead entries go first, then the least recently used (judged from a
+/// sample of 1,024 entries' recency), down to 90%.
 /// </para>
 /// </remarks>
 internal sealed class MemoryTier
 {
     private const int StripeCount = 4096;
+    private const int SampleSize = 1024;
 
     private readonly ConcurrentDictionary<(string? Namespace, string Key), MemoryEntry> _entries = new();
     private readonly ConcurrentDictionary<string, long> _namespaceStamps = new(StringComparer.Ordinal);
@@ -240,27 +242,43 @@ internal sealed class MemoryTier
 
         try
         {
-            var live = new List<KeyValuePair<(string? Namespace, string Key), MemoryEntry>>(_entries.Count);
+            // One pass drops dead and expired entries and samples the recency of the live ones; a second removes the
+            // least recently used below the sampled threshold. Linear, and no copy of the entries, whatever the capacity.
+            var sample = new long[Math.Min(SampleSize, Math.Max(1, _entries.Count))];
+            var live = 0;
             foreach (var pair in _entries)
             {
-                if (now <= pair.Value.KeepUntil && IsCurrent(pair.Value, pair.Key.Namespace))
-                {
-                    live.Add(pair);
-                }
-                else
+                if (now > pair.Value.KeepUntil || !IsCurrent(pair.Value, pair.Key.Namespace))
                 {
                     Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
+                    continue;
                 }
+
+                // Reservoir sampling: every live entry is equally likely to be in the sample.
+                var slot = live < sample.Length ? live : Random.Shared.NextInt64(live + 1);
+                if (slot < sample.Length)
+                {
+                    sample[slot] = pair.Value.LastUsed;
+                }
+
+                live++;
             }
 
-            var target = Math.Max(1, Capacity - (Capacity / 10));
-            if (live.Count > target)
+            var excess = live - Math.Max(1, Capacity - (Capacity / 10));
+            if (excess > 0)
             {
-                live.Sort(static (a, b) => a.Value.LastUsed.CompareTo(b.Value.LastUsed));
+                var sampled = sample.AsSpan(0, Math.Min(live, sample.Length));
+                sampled.Sort();
+                var threshold = sampled[(int)Math.Min(sampled.Length - 1, (long)excess * sampled.Length / live)];
                 var evicted = 0;
-                for (var i = 0; i < live.Count - target; i++)
+                foreach (var pair in _entries)
                 {
-                    if (_entries.TryRemove(live[i]))
+                    if (evicted >= excess)
+                    {
+                        break;
+                    }
+
+                    if (pair.Value.LastUsed <= threshold && _entries.TryRemove(pair))
                     {
                         evicted++;
                     }

@@ -87,4 +87,25 @@ public sealed class InMemoryCacheStoreTests : CacheStoreConformanceTests
 
         Assert.Equal(0, resurrected);
     }
+
+    [Fact]
+    public async Task A_large_store_keeps_its_hot_keys_while_cold_ones_are_evicted()
+    {
+        var cache = new InMemoryCacheStore(new RedisStoresOptions { Cache = { MemoryCacheSize = 5000 } }, timeProvider: Clock);
+        for (var i = 0; i < 100; i++)
+        {
+            await cache.SetAsync($"hot{i}", i, cancellationToken: Ct);
+        }
+
+        for (var i = 0; i < 30_000; i++)
+        {
+            await cache.SetAsync($"cold{i}", i, cancellationToken: Ct);
+            var hot = await cache.TryGetAsync<int>($"hot{i % 100}", Ct);
+            Assert.True(hot.HasValue && hot.Value == i % 100, $"hot{i % 100} was evicted after {i} cold writes");
+        }
+
+        var stats = cache.GetStats();
+        Assert.True(stats.MemoryCacheCount <= 5000, $"{stats.MemoryCacheCount} entries held");
+        Assert.True(stats.Evictions >= 25_000, $"{stats.Evictions} evictions");
+    }
 }

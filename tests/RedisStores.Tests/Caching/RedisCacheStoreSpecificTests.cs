@@ -276,4 +276,23 @@ public sealed class RedisCacheStoreSpecificTests(RedisEnvironment redis)
             return JsonStoreSerializer.Default.Deserialize<T>(data);
         }
     }
+
+    [Fact]
+    public async Task The_memory_cache_stays_within_its_size_while_redis_keeps_every_entry()
+    {
+        await using var connection = await redis.Standalone.ConnectAnotherAsync();
+        var (cache, _) = NewStore(connection, o => o.Cache.MemoryCacheSize = 10);
+        await using var _ = cache;
+        await SubscribedAsync(cache);
+
+        for (var i = 0; i < 50; i++)
+        {
+            await cache.SetAsync($"k{i}", i, cancellationToken: Ct);
+        }
+
+        var stats = cache.GetStats();
+        Assert.True(stats.MemoryCacheCount <= 10, $"{stats.MemoryCacheCount} entries in memory");
+        Assert.True(stats.Evictions >= 40, $"{stats.Evictions} evictions");
+        Assert.Equal(50, (await cache.GetManyAsync<int>(Enumerable.Range(0, 50).Select(i => $"k{i}"), Ct)).Count);
+    }
 }
