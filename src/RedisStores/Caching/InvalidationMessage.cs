@@ -21,6 +21,10 @@ internal readonly record struct InvalidationMessage(string Instance, char Kind, 
 
     internal static RedisValue ForProbe(string instance, string nonce) => string.Concat(instance, "\np\n\n", nonce);
 
+    /// <summary>Whether a message starts with an instance's id line, without decoding it.</summary>
+    internal static bool IsFrom(RedisValue value, byte[] instanceLine)
+        => ((ReadOnlyMemory<byte>)value).Span.StartsWith(instanceLine);
+
     internal static bool TryParse(RedisValue value, out InvalidationMessage message)
     {
         message = default;

@@ -12,6 +12,7 @@ namespace RedisStores.Caching;
 internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 {
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly byte[] _instanceIdBytes;
     private readonly MemoryTier? _memory;
     private readonly CacheCounters _counters;
     private readonly ILogger _logger;
@@ -67,7 +68,13 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
     private void OnMessage(RedisChannel channel, RedisValue value)
     {
-        if (_memory is null || !InvalidationMessage.TryParse(value, out var message))
+        // Every write of this instance comes back here: skip its own messages before parsing them, probes aside.
+        if (_memory is null || (Volatile.Read(ref _probe) is null && InvalidationMessage.IsFrom(value, _instanceIdBytes)))
+        {
+            return;
+        }
+
+        if (!InvalidationMessage.TryParse(value, out var message))
         {
             return;
         }

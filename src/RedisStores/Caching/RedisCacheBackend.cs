@@ -27,6 +27,7 @@ internal sealed partial class RedisCacheBackend
         _memory = memory;
         _counters = counters;
         _logger = logger;
+        _instanceIdBytes = System.Text.Encoding.ASCII.GetBytes(_instanceId + "\n");
     }
 
     internal string Description => _connection.Description;
