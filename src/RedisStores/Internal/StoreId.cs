@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace RedisStores.Internal;
 
 /// <summary>
@@ -9,6 +11,10 @@ internal static class StoreId
 {
     internal const int MaxLength = 256;
     internal const string AllowedDescription = "ASCII letters, digits and - _ . @ + = ~ /";
+
+    private const string Allowed = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@+=~/";
+    private static readonly SearchValues<char> s_allowed = SearchValues.Create(Allowed);
+    private static readonly SearchValues<char> s_allowedWithColon = SearchValues.Create(Allowed + ":");
 
     internal static void Validate(string? id, string paramName, string entityKind) => Validate(id, paramName, entityKind, MaxLength);
 
@@ -36,22 +42,18 @@ internal static class StoreId
             throw new ArgumentException($"A {subject} is at most {maxLength} characters; this one has {id.Length}.", paramName);
         }
 
-        for (var i = 0; i < id.Length; i++)
+        // Vectorized: every store call checks its ids, and the cache does so on every memory hit.
+        var i = id.AsSpan().IndexOfAnyExcept(allowColon ? s_allowedWithColon : s_allowed);
+        if (i >= 0)
         {
-            if (!IsAllowed(id[i]) && !(allowColon && id[i] == ':'))
-            {
-                throw new ArgumentException(
-                    $"The {subject} has '{Printable(id[i])}' at position {i}; it may hold only {AllowedDescription}{(allowColon ? " :" : string.Empty)}.",
-                    paramName);
-            }
+            throw new ArgumentException(
+                $"The {subject} has '{Printable(id[i])}' at position {i}; it may hold only {AllowedDescription}{(allowColon ? " :" : string.Empty)}.",
+                paramName);
         }
     }
 
     internal static bool IsValid(string? id)
-        => !string.IsNullOrEmpty(id) && id.Length <= MaxLength && id.All(IsAllowed);
-
-    private static bool IsAllowed(char c)
-        => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' or '+' or '=' or '~' or '/';
+        => !string.IsNullOrEmpty(id) && id.Length <= MaxLength && !id.AsSpan().ContainsAnyExcept(s_allowed);
 
     private static string Printable(char c) => char.IsControl(c) || char.IsWhiteSpace(c) ? $"\\u{(int)c:x4}" : c.ToString();
 }
