@@ -47,18 +47,55 @@ internal sealed partial class CacheEngine
 
     internal CacheStats GetStats() => _counters.Snapshot(_memory?.Count ?? 0, _memory?.Capacity ?? 0);
 
-    internal async ValueTask<CacheValue<T>> TryGetAsync<T>(string? ns, string key, CancellationToken cancellationToken)
+    internal ValueTask<CacheValue<T>> TryGetAsync<T>(string? ns, string key, CancellationToken cancellationToken)
     {
         CacheInputs.ValidateKey(key);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<CacheValue<T>>(cancellationToken);
+        }
+
+        return TryGetFromMemory(ns, key, out T value)
+            ? new ValueTask<CacheValue<T>>(new CacheValue<T>(value))
+            : ReadThroughAsync<T>(ns, key, cancellationToken);
+    }
+
+    // The same as TryGetAsync, without a wrapper around a memory hit: no async method runs for one.
+    internal ValueTask<T?> GetAsync<T>(string? ns, string key, CancellationToken cancellationToken)
+    {
+        CacheInputs.ValidateKey(key);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<T?>(cancellationToken);
+        }
+
+        return TryGetFromMemory(ns, key, out T value)
+            ? new ValueTask<T?>(value)
+            : GetThroughAsync<T>(ns, key, cancellationToken);
+    }
+
+    /// <summary>Answers a read from a fresh memory entry when there is one.</summary>
+    private bool TryGetFromMemory<T>(string? ns, string key, out T value)
+    {
         var now = Now;
         var held = _memory?.Find(ns, key, now);
         if (held is not null && now <= held.FreshUntil)
         {
             _counters.MemoryHit();
-            return new CacheValue<T>(FromMemory<T>(held, key));
+            value = FromMemory<T>(held, key);
+            return true;
         }
 
+        value = default!;
+        return false;
+    }
+
+    private async ValueTask<T?> GetThroughAsync<T>(string? ns, string key, CancellationToken cancellationToken)
+        => (await ReadThroughAsync<T>(ns, key, cancellationToken).ConfigureAwait(false)).GetValueOrDefault();
+
+    /// <summary>A read the memory tier could not answer: Redis, else a miss (or, while Redis is unreachable, memory's fallback).</summary>
+    private async ValueTask<CacheValue<T>> ReadThroughAsync<T>(string? ns, string key, CancellationToken cancellationToken)
+    {
         if (_memory is not null)
         {
             _counters.MemoryMiss();

@@ -17,8 +17,8 @@ internal sealed class CacheView : ICacheStore
 
     public ICacheStore WithNamespace(string name) => new CacheView(_engine, name);
 
-    public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
-        => (await _engine.TryGetAsync<T>(_namespace, key, cancellationToken).ConfigureAwait(false)).GetValueOrDefault();
+    public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
+        => _engine.GetAsync<T>(_namespace, key, cancellationToken);
 
     public ValueTask<CacheValue<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default)
         => _engine.TryGetAsync<T>(_namespace, key, cancellationToken);

@@ -58,8 +58,8 @@ public sealed class RedisCacheStore : ICacheStore, IAsyncDisposable, IDisposable
     public ICacheStore WithNamespace(string name) => new CacheView(_engine, name);
 
     /// <inheritdoc />
-    public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
-        => (await _engine.TryGetAsync<T>(null, key, cancellationToken).ConfigureAwait(false)).GetValueOrDefault();
+    public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
+        => _engine.GetAsync<T>(null, key, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<CacheValue<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default)
