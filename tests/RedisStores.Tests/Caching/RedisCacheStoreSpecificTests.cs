@@ -295,4 +295,28 @@ public sealed class RedisCacheStoreSpecificTests(RedisEnvironment redis)
         Assert.True(stats.Evictions >= 40, $"{stats.Evictions} evictions");
         Assert.Equal(50, (await cache.GetManyAsync<int>(Enumerable.Range(0, 50).Select(i => $"k{i}"), Ct)).Count);
     }
+
+    [Fact]
+    public async Task A_change_whose_message_is_lost_is_read_stale_at_most_for_the_memory_ttl()
+    {
+        await using var connection = await redis.Standalone.ConnectAnotherAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var prefix = RedisEnvironment.UniquePrefix();
+        await using var cache = new RedisCacheStore(connection, new RedisStoresOptions { KeyPrefix = prefix, Cache = { MemoryCacheTtl = TimeSpan.FromSeconds(30) } }, timeProvider: clock);
+        await SubscribedAsync(cache);
+        await cache.SetAsync("k", "old", cancellationToken: Ct);
+        await cache.SetAsync("other", "new", cancellationToken: Ct);
+        await WaitUntilInMemoryAsync(cache, "k");
+
+        // Another writer changes the value without any message reaching this instance.
+        var db = connection.GetDatabase();
+        await db.StringSetAsync($"{prefix}cache:k:k", await db.StringGetAsync($"{prefix}cache:k:other"), TimeSpan.FromMinutes(5));
+
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal("old", await cache.GetAsync<string>("k", Ct)); // still within the memory TTL
+        var redisHits = cache.GetStats().RedisHits;
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("new", await cache.GetAsync<string>("k", Ct)); // past it: asked Redis again
+        Assert.Equal(redisHits + 1, cache.GetStats().RedisHits);
+    }
 }
