@@ -12,14 +12,21 @@ internal sealed partial class CacheEngine
         CacheInputs.ValidateKey(key);
         ArgumentNullException.ThrowIfNull(factory);
         var settings = _inputs.Resolve(options);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var now = Now;
-        var held = _memory?.Find(ns, key, now);
-        if (held is not null && now <= held.FreshUntil)
+        if (cancellationToken.IsCancellationRequested)
         {
-            _counters.MemoryHit();
-            return new ValueTask<T>(FromMemory<T>(held, key));
+            return ValueTask.FromCanceled<T>(cancellationToken);
+        }
+
+        try
+        {
+            if (TryGetFromMemory(ns, key, out T value))
+            {
+                return new ValueTask<T>(value);
+            }
+        }
+        catch (StoreSerializationException ex)
+        {
+            return ValueTask.FromException<T>(ex);
         }
 
         return _flights.RunAsync(

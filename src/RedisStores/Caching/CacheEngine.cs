@@ -55,9 +55,16 @@ internal sealed partial class CacheEngine
             return ValueTask.FromCanceled<CacheValue<T>>(cancellationToken);
         }
 
-        return TryGetFromMemory(ns, key, out T value)
-            ? new ValueTask<CacheValue<T>>(new CacheValue<T>(value))
-            : ReadThroughAsync<T>(ns, key, cancellationToken);
+        try
+        {
+            return TryGetFromMemory(ns, key, out T value)
+                ? new ValueTask<CacheValue<T>>(new CacheValue<T>(value))
+                : ReadThroughAsync<T>(ns, key, cancellationToken);
+        }
+        catch (StoreSerializationException ex)
+        {
+            return ValueTask.FromException<CacheValue<T>>(ex); // failures of the call land in its task, as on every other path
+        }
     }
 
     // The same as TryGetAsync, without a wrapper around a memory hit: no async method runs for one.
@@ -69,9 +76,16 @@ internal sealed partial class CacheEngine
             return ValueTask.FromCanceled<T?>(cancellationToken);
         }
 
-        return TryGetFromMemory(ns, key, out T value)
-            ? new ValueTask<T?>(value)
-            : GetThroughAsync<T>(ns, key, cancellationToken);
+        try
+        {
+            return TryGetFromMemory(ns, key, out T value)
+                ? new ValueTask<T?>(value)
+                : GetThroughAsync<T>(ns, key, cancellationToken);
+        }
+        catch (StoreSerializationException ex)
+        {
+            return ValueTask.FromException<T?>(ex);
+        }
     }
 
     /// <summary>Answers a read from a fresh memory entry when there is one.</summary>
@@ -108,7 +122,7 @@ internal sealed partial class CacheEngine
         }
 
         // ReadAsync inlined: the Redis read is the path whose cost is measured against a raw GET.
-        var stamp = _memory?.CurrentStamp ?? 0;
+        var stamp = _memory?.ReadStamp(ns, key) ?? 0;
         StoredRead read;
         try
         {
@@ -225,7 +239,7 @@ internal sealed partial class CacheEngine
             return found;
         }
 
-        var stamp = _memory?.CurrentStamp ?? 0;
+        var stamps = missing.ConvertAll(k => _memory?.ReadStamp(ns, k) ?? 0);
         RedisValue[] stored;
         try
         {
@@ -253,7 +267,7 @@ internal sealed partial class CacheEngine
         now = Now;
         for (var i = 0; i < missing.Count; i++)
         {
-            var read = Classify(stored[i], missing[i], stamp, now);
+            var read = Classify(stored[i], missing[i], stamps[i], now);
             if (read.Status == ReadStatus.Fresh)
             {
                 found[missing[i]] = Accept<T>(ns, missing[i], read);
@@ -307,44 +321,40 @@ internal sealed partial class CacheEngine
     /// <summary>Writes values to Redis (when there is one) and to the memory tier. A Redis failure is logged and counted unless configured to throw.</summary>
     private async ValueTask StoreAsync<T>(string? ns, string[] keys, byte[][] payloads, T[] values, CacheEntrySettings settings, CancellationToken cancellationToken)
     {
-        // Begin before sending: a read of these keys already in flight must not store its older value afterwards.
+        if (_redis is null)
+        {
+            StoreInMemory(ns, keys, payloads, values, settings);
+            return;
+        }
+
+        // Begin before sending: a read of these keys already in flight must not store its older value afterwards, and
+        // a write that overlaps another of its stripe stores nothing, since Redis may apply the two in either order.
         var stamps = new long[keys.Length];
+        var sequences = new long[keys.Length];
         for (var i = 0; i < keys.Length && _memory is not null; i++)
         {
-            stamps[i] = _memory.BeginWrite(ns, keys[i]);
+            (stamps[i], sequences[i]) = _memory.BeginWrite(ns, keys[i]);
         }
 
         var now = Now;
         var expiresAt = now + settings.TtlMs;
-        var stored = new ReadOnlyMemory<byte>[keys.Length];
+        var envelopes = new byte[keys.Length][];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            envelopes[i] = CacheEnvelope.Wrap(payloads[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs > 0);
+        }
+
         var written = false;
         try
         {
-            if (_redis is null)
+            try
             {
-                for (var i = 0; i < keys.Length; i++)
-                {
-                    stored[i] = payloads[i];
-                }
+                await _redis.SetAsync(ns, keys, envelopes, settings.TtlMs + settings.FailSafeMs, cancellationToken).ConfigureAwait(false);
+                RedisAnswered();
             }
-            else
+            catch (StoreUnavailableException ex) when (Swallow(ex))
             {
-                var envelopes = new byte[keys.Length][];
-                for (var i = 0; i < keys.Length; i++)
-                {
-                    envelopes[i] = CacheEnvelope.Wrap(payloads[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs > 0);
-                    stored[i] = envelopes[i].AsMemory(CacheEnvelope.HeaderLength);
-                }
-
-                try
-                {
-                    await _redis.SetAsync(ns, keys, envelopes, settings.TtlMs + settings.FailSafeMs, cancellationToken).ConfigureAwait(false);
-                    RedisAnswered();
-                }
-                catch (StoreUnavailableException ex) when (Swallow(ex))
-                {
-                    // the value still serves this instance from memory
-                }
+                // the value still serves this instance from memory
             }
 
             written = true;
@@ -355,16 +365,28 @@ internal sealed partial class CacheEngine
             // Cancelled or thrown with the write possibly applied: memory keeps nothing for these keys.
             for (var i = 0; i < keys.Length && _memory is not null; i++)
             {
-                var entry = written ? NewEntry(stored[i], values[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs, stamps[i], now) : null;
-                _memory.EndWrite(ns, keys[i], entry, now);
+                var entry = written ? NewEntry(envelopes[i].AsMemory(CacheEnvelope.HeaderLength), values[i], expiresAt, settings.MemoryTtlMs, settings.FailSafeMs, stamps[i], now) : null;
+                _memory.EndWrite(ns, keys[i], entry, sequences[i], now);
             }
         }
+    }
+
+    // The in-memory store: the tier is the store, so every write is kept; concurrent writes of a key leave one of them.
+    private void StoreInMemory<T>(string? ns, string[] keys, byte[][] payloads, T[] values, CacheEntrySettings settings)
+    {
+        var now = Now;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            _memory!.Set(ns, keys[i], NewEntry(payloads[i], values[i], now + settings.TtlMs, settings.MemoryTtlMs, settings.FailSafeMs, _memory.CurrentStamp, now), now);
+        }
+
+        _counters.Set(keys.Length);
     }
 
     /// <summary>Reads one key from Redis, telling a fresh value from a missing, expired fail-safe or unreachable one.</summary>
     private async ValueTask<StoredRead> ReadAsync(string? ns, string key, CancellationToken cancellationToken)
     {
-        var stamp = _memory?.CurrentStamp ?? 0;
+        var stamp = _memory?.ReadStamp(ns, key) ?? 0;
         RedisValue stored;
         try
         {

@@ -22,11 +22,14 @@ internal sealed class MemoryTier
 {
     private const int StripeCount = 4096;
     private const int SampleSize = 1024;
+    private const long OneInFlight = 1L << 40;
+    private const long SequenceMask = OneInFlight - 1;
 
     private readonly ConcurrentDictionary<(string? Namespace, string Key), MemoryEntry> _entries = new();
     private readonly ConcurrentDictionary<string, long> _namespaceStamps = new(StringComparer.Ordinal);
     private readonly long[] _keyStamps = new long[StripeCount];
-    private readonly int[] _writesInFlight = new int[StripeCount];
+    // Per stripe: writes in flight (bits 40 and up) and writes begun (bits 0-39), changed in one atomic step.
+    private readonly long[] _writeState = new long[StripeCount];
     private readonly CacheCounters _counters;
     private readonly object _sweepGate = new();
     private long _stamp;
@@ -82,7 +85,7 @@ internal sealed class MemoryTier
 
     internal void Set(string? ns, string key, MemoryEntry entry, long now)
     {
-        if (_suspended)
+        if (_suspended || entry.Stamp < 0)
         {
             return;
         }
@@ -97,9 +100,17 @@ internal sealed class MemoryTier
                 break;
             }
 
-            if (_entries.TryGetValue(slot, out var current) && _entries.TryUpdate(slot, entry, current))
+            if (_entries.TryGetValue(slot, out var current))
             {
-                break;
+                if (current.Stamp > entry.Stamp)
+                {
+                    return; // what memory holds was read or written later than this value
+                }
+
+                if (_entries.TryUpdate(slot, entry, current))
+                {
+                    break;
+                }
             }
         }
 
@@ -118,32 +129,44 @@ internal sealed class MemoryTier
 
     /// <summary>
     /// Starts a local write of a key: outdates whatever a read in flight might still store (its stamp is older) and
-    /// returns the stamp the written value is stored with. Pair with <see cref="EndWrite"/>.
+    /// returns the stamp the written value is stored with (-1, store nothing, when another write of the stripe is in
+    /// flight) and the stripe's write sequence. Pair with <see cref="EndWrite"/>.
     /// </summary>
-    internal long BeginWrite(string? ns, string key)
+    internal (long Stamp, long Sequence) BeginWrite(string? ns, string key)
     {
-        Interlocked.Increment(ref _writesInFlight[Stripe(ns, key)]);
+        var stripe = Stripe(ns, key);
+        var state = Interlocked.Add(ref _writeState[stripe], OneInFlight + 1); // one atomic step: in flight and begun
+        var alone = state >> 40 == 1;
+        var sequence = state & SequenceMask;
         InvalidateKey(ns, key);
-        return CurrentStamp;
+        return (alone ? CurrentStamp : -1, sequence); // began beside another write of the stripe: Redis may apply them in either order
+    }
+
+    /// <summary>The stamp a read from Redis stores with; -1 (store nothing) while a write of the stripe is in flight.</summary>
+    internal long ReadStamp(string? ns, string key)
+    {
+        var stamp = CurrentStamp;
+        return Volatile.Read(ref _writeState[Stripe(ns, key)]) >> 40 > 0 ? -1 : stamp;
     }
 
     /// <summary>
-    /// Ends a local write; stores the written value unless another write of the stripe overlapped it, since Redis may
-    /// have applied the two in either order. The entry is <see langword="null"/> when the write failed.
+    /// Ends a local write; stores the written value only if no other write of the stripe overlapped it (none in flight
+    /// when it began, none begun since), since Redis may have applied overlapping writes in either order. The entry is
+    /// <see langword="null"/> when the write failed.
     /// </summary>
-    internal void EndWrite(string? ns, string key, MemoryEntry? entry, long now)
+    internal void EndWrite(string? ns, string key, MemoryEntry? entry, long sequence, long now)
     {
-        ref var inFlight = ref _writesInFlight[Stripe(ns, key)];
+        ref var state = ref _writeState[Stripe(ns, key)];
         try
         {
-            if (entry is not null && Volatile.Read(ref inFlight) == 1)
+            if (entry is not null && entry.Stamp >= 0 && (Volatile.Read(ref state) & SequenceMask) == sequence)
             {
                 Set(ns, key, entry, now); // a write that begins now raises the stripe, and Set's check drops this entry
             }
         }
         finally
         {
-            Interlocked.Decrement(ref inFlight);
+            Interlocked.Add(ref state, -OneInFlight);
         }
     }
 
@@ -181,8 +204,18 @@ internal sealed class MemoryTier
             return;
         }
 
-        lock (_sweepGate)
+        if (!Monitor.TryEnter(_sweepGate))
         {
+            return; // another caller is at it
+        }
+
+        try
+        {
+            if (_namespaceStamps.Count <= Math.Max(10_000, Capacity))
+            {
+                return;
+            }
+
             // Only the stamps seen here are dropped: one that an invalidation raises meanwhile stays.
             var stamps = _namespaceStamps.ToArray();
             foreach (var pair in _entries)
@@ -197,6 +230,10 @@ internal sealed class MemoryTier
             {
                 _namespaceStamps.TryRemove(stamp);
             }
+        }
+        finally
+        {
+            Monitor.Exit(_sweepGate);
         }
     }
 
@@ -269,7 +306,7 @@ internal sealed class MemoryTier
             {
                 var sampled = sample.AsSpan(0, Math.Min(live, sample.Length));
                 sampled.Sort();
-                var threshold = sampled[(int)Math.Min(sampled.Length - 1, (long)excess * sampled.Length / live)];
+                var threshold = sampled[(int)Math.Clamp(((long)excess * sampled.Length + live - 1) / live - 1, 0, sampled.Length - 1)];
                 var evicted = 0;
                 foreach (var pair in _entries)
                 {

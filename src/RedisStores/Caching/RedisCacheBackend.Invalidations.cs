@@ -18,6 +18,7 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private int _listening;
     private IConnectionMultiplexer? _eventSource;
+    private readonly object _probeGate = new();
     private Probe? _probe;
     private volatile bool _disposed;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -81,14 +82,9 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
         if (message.Instance == _instanceId)
         {
-            var probe = Volatile.Read(ref _probe);
-            if (message.Kind == InvalidationMessage.ProbeKind && probe is not null && message.Keys is [var nonce] && nonce == probe.Nonce
-                && Interlocked.CompareExchange(ref _probe, null, probe) == probe)
+            if (message.Kind == InvalidationMessage.ProbeKind && message.Keys is [var nonce])
             {
-                probe.Cancellation.Cancel();
-                _memory.Clear(); // reads that began while suspended may still land: outdate them
-                _memory.Suspended = false;
-                Log.CacheInvalidationsResumed(_logger);
+                Resume(nonce);
             }
 
             return;
@@ -130,19 +126,42 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
             return;
         }
 
-        _memory.Suspended = true;
-        _memory.Clear();
-        _counters.MemoryCleared();
-
         var probe = new Probe(Guid.NewGuid().ToString("N"), new CancellationTokenSource());
-        Interlocked.Exchange(ref _probe, probe)?.Cancellation.Cancel();
-        if (_disposed)
+        lock (_probeGate)
         {
-            probe.Cancellation.Cancel();
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _probe?.Cancellation.Cancel();
+            _probe = probe;
+            _memory.Suspended = true;
+            _memory.Clear();
         }
 
+        _counters.MemoryCleared();
         _ = ProbeAsync(probe.Nonce, probe.Cancellation.Token);
+    }
+
+    // The current probe came back: the subscription is live again, and the memory cache may fill. A probe of an
+    // earlier restore is ignored, under the same lock that installs a new one.
+    private void Resume(string nonce)
+    {
+        lock (_probeGate)
+        {
+            if (_probe is not { } probe || probe.Nonce != nonce)
+            {
+                return;
+            }
+
+            _probe = null;
+            probe.Cancellation.Cancel();
+            _memory!.Clear(); // reads that began while suspended may still land: outdate them
+            _memory.Suspended = false;
+        }
+
+        Log.CacheInvalidationsResumed(_logger);
     }
 
     // Until the probe comes back, invalidations could still be missed: the memory cache stores nothing meanwhile.
@@ -202,8 +221,13 @@ internal sealed partial class RedisCacheBackend : IAsyncDisposable, IDisposable
 
     private IConnectionMultiplexer? Detach()
     {
-        _disposed = true;
-        Interlocked.Exchange(ref _probe, null)?.Cancellation.Cancel();
+        lock (_probeGate)
+        {
+            _disposed = true;
+            _probe?.Cancellation.Cancel();
+            _probe = null;
+        }
+
         Volatile.Write(ref _listening, 1); // never subscribe again
         var multiplexer = Interlocked.Exchange(ref _eventSource, null);
         if (multiplexer is not null)

@@ -45,7 +45,7 @@ internal static class RedisCall
             {
                 return await (timeout is { } limit ? running.WaitAsync(limit, cancellationToken) : running.WaitAsync(cancellationToken)).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException && !running.IsCompleted)
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
                 Observe(running); // abandoned, not forgotten: its own failure must not surface as an unobserved exception
                 throw;

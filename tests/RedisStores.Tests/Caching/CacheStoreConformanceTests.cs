@@ -202,6 +202,63 @@ public abstract class CacheStoreConformanceTests : StoreConformanceTests<ICacheS
     }
 
     [Fact]
+    public async Task A_large_batch_keeps_every_key()
+    {
+        var cache = CreateStore();
+        var items = Enumerable.Range(0, 300).Select(i => KeyValuePair.Create($"k{i}", i)).ToList();
+
+        await cache.SetManyAsync(items, cancellationToken: Ct);
+
+        Assert.Equal(items.ToDictionary(i => i.Key, i => i.Value), await cache.GetManyAsync<int>(items.Select(i => i.Key), Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_of_one_key_leave_one_of_their_values()
+    {
+        var cache = CreateStore();
+        var lost = 0;
+        for (var round = 0; round < 500; round++)
+        {
+            using var start = new Barrier(2);
+            var first = Task.Run(async () => { start.SignalAndWait(Ct); await cache.SetAsync("k", round * 2, cancellationToken: Ct); }, Ct);
+            var second = Task.Run(async () => { start.SignalAndWait(Ct); await cache.SetAsync("k", (round * 2) + 1, cancellationToken: Ct); }, Ct);
+            await Task.WhenAll(first, second);
+
+            var read = await cache.TryGetAsync<int>("k", Ct);
+            if (!read.HasValue || read.Value / 2 != round)
+            {
+                lost++;
+            }
+        }
+
+        Assert.Equal(0, lost);
+    }
+
+    [Fact]
+    public async Task A_read_reports_its_failures_and_cancellation_in_its_task_not_by_throwing()
+    {
+        var cache = CreateStore();
+        await cache.SetAsync("p", Apple(), cancellationToken: Ct);
+        await cache.GetAsync<Product>("p", Ct); // held in memory now, where there is one
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        var wrongType = cache.GetAsync<int>("p", Ct);
+        var wrongTypeTry = cache.TryGetAsync<int>("p", Ct);
+        var wrongTypeOrSet = cache.GetOrSetAsync("p", _ => ValueTask.FromResult(1), cancellationToken: Ct);
+        var cancelledGet = cache.GetAsync<Product>("p", cancelled.Token);
+        var cancelledTry = cache.TryGetAsync<Product>("p", cancelled.Token);
+        var cancelledOrSet = cache.GetOrSetAsync("q", _ => ValueTask.FromResult(1), cancellationToken: cancelled.Token);
+
+        await Assert.ThrowsAsync<StoreSerializationException>(() => wrongType.AsTask());
+        await Assert.ThrowsAsync<StoreSerializationException>(() => wrongTypeTry.AsTask());
+        await Assert.ThrowsAsync<StoreSerializationException>(() => wrongTypeOrSet.AsTask());
+        Assert.True(cancelledGet.IsCanceled);
+        Assert.True(cancelledTry.IsCanceled);
+        Assert.True(cancelledOrSet.IsCanceled);
+    }
+
+    [Fact]
     public async Task A_batch_with_one_value_over_the_limit_writes_nothing()
     {
         var cache = CreateStore(o => o.Cache.MaxValueBytes = 100);

@@ -108,4 +108,22 @@ public sealed class InMemoryCacheStoreTests : CacheStoreConformanceTests
         Assert.True(stats.MemoryCacheCount <= 5000, $"{stats.MemoryCacheCount} entries held");
         Assert.True(stats.Evictions >= 25_000, $"{stats.Evictions} evictions");
     }
+
+    [Fact]
+    public async Task Eviction_always_takes_the_least_recently_used()
+    {
+        for (var run = 0; run < 200; run++)
+        {
+            var cache = new InMemoryCacheStore(new RedisStoresOptions { Cache = { MemoryCacheSize = 10 } }, timeProvider: Clock);
+            await cache.SetAsync("keep", "k", cancellationToken: Ct);
+            for (var i = 0; i < 100; i++)
+            {
+                await cache.SetAsync($"k{i}", i, cancellationToken: Ct);
+                await cache.GetAsync<string>("keep", Ct);
+            }
+
+            Assert.False((await cache.TryGetAsync<int>("k0", Ct)).HasValue, $"run {run}: the oldest key survived");
+            Assert.Equal("k", await cache.GetAsync<string>("keep", Ct));
+        }
+    }
 }

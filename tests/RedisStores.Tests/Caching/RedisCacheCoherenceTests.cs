@@ -99,14 +99,19 @@ public sealed class RedisCacheCoherenceTests(RedisEnvironment redis)
     [Fact]
     public async Task An_instance_ignores_its_own_invalidations_and_keeps_what_it_just_wrote_in_memory()
     {
+        var prefix = RedisEnvironment.UniquePrefix();
         await using var connection = await redis.Standalone.ConnectAnotherAsync();
-        await using var a = NewStore(connection, RedisEnvironment.UniquePrefix());
-        await SubscribedAsync(a);
+        await using var a = NewStore(connection, prefix);
+        await using var witnessConnection = await redis.Standalone.ConnectAnotherAsync();
+        await using var witness = NewStore(witnessConnection, prefix);
+        await ConnectAsync(a, witness);
         await a.SetAsync("mine", 1, cancellationToken: Ct);
 
+        var witnessed = witness.GetStats().InvalidationsReceived;
         await a.SetAsync("mine", 2, cancellationToken: Ct);
         var hits = a.GetStats().MemoryHits;
-        await Task.Delay(200, Ct); // time for A's own message to come back
+        await WaitUntilAsync(() => witness.GetStats().InvalidationsReceived > witnessed, "the message reached another instance");
+        await Task.Delay(200, Ct); // and, with a wide margin, A's own subscription
 
         Assert.Equal(2, await a.GetAsync<int>("mine", Ct));
         Assert.Equal(hits + 1, a.GetStats().MemoryHits);
@@ -162,5 +167,48 @@ public sealed class RedisCacheCoherenceTests(RedisEnvironment redis)
 
         Assert.Equal(received, b.GetStats().InvalidationsReceived);
         Assert.True(connectionB.IsConnected); // the connection is its owner's
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_instances_own_racing_writes_and_reads_never_leave_memory_behind_redis(bool withReaders)
+    {
+        var prefix = RedisEnvironment.UniquePrefix();
+        await using var connection = await redis.Standalone.ConnectAnotherAsync();
+        await using var cache = NewStore(connection, prefix);
+        await SubscribedAsync(cache);
+        var db = connection.GetDatabase();
+        var stale = new List<string>();
+        var memoryHits = 0;
+        for (var i = 0; i < 1500; i++)
+        {
+            var key = $"k{i % 50}";
+            var racers = new List<Task>
+            {
+                Task.Run(() => cache.SetAsync(key, $"a{i}", cancellationToken: Ct).AsTask(), Ct),
+                Task.Run(() => cache.SetAsync(key, $"b{i}", cancellationToken: Ct).AsTask(), Ct),
+            };
+            if (withReaders)
+            {
+                racers.Add(Task.Run(() => cache.GetAsync<string>(key, Ct).AsTask(), Ct));
+                racers.Add(Task.Run(() => cache.GetAsync<string>(key, Ct).AsTask(), Ct));
+            }
+
+            await Task.WhenAll(racers);
+            var inRedis = (string?)await db.StringGetAsync($"{prefix}cache:k:{key}");
+            var hits = cache.GetStats().MemoryHits;
+            var read = await cache.GetAsync<string>(key, Ct);
+            if (cache.GetStats().MemoryHits == hits + 1)
+            {
+                memoryHits++;
+                if (inRedis is null || !inRedis.Contains($"\"{read}\"", StringComparison.Ordinal))
+                {
+                    stale.Add($"round {i}: memory {read}, Redis {inRedis}");
+                }
+            }
+        }
+
+        Assert.True(stale.Count == 0, $"{stale.Count} of {memoryHits} memory hits differ from Redis: {string.Join(" | ", stale.Take(3))}");
     }
 }
