@@ -10,8 +10,6 @@ internal sealed class FactoryFlights
 {
     private readonly ConcurrentDictionary<(string? Namespace, string Key, Type Type), Flight> _flights = new();
 
-    internal int InFlight => _flights.Count;
-
     internal async ValueTask<T> RunAsync<T, TState>(
         string? ns,
         string key,
