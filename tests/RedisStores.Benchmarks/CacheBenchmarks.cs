@@ -9,11 +9,11 @@ namespace RedisStores.Benchmarks;
 /// </summary>
 internal static class CacheBenchmarks
 {
-    private const int KeyCount = 1000;
+    internal const int KeyCount = 1000;
     private const int BatchSize = 100;
 
     // 100 ASCII characters that JSON writes as they are.
-    private static readonly string Value = "cached profile of user 42, Ada Lovelace, locale en-GB, 3 visits, plan standard, region eu-west 1".PadRight(100, '.');
+    internal static readonly string Value = "cached profile of user 42, Ada Lovelace, locale en-GB, 3 visits, plan standard, region eu-west 1".PadRight(100, '.');
 
     // An hour in Redis and in memory: no entry goes stale while the rows run.
     private static readonly CacheEntryOptions Entry = new() { Ttl = TimeSpan.FromHours(1), MemoryCacheTtl = TimeSpan.FromHours(1) };

@@ -18,6 +18,7 @@ Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 var rows = await TaskStoreBenchmarks.RunOperationsAsync(connection, driver, [1, 64]);
 rows.AddRange(await LockAndSessionBenchmarks.RunAsync(connection, driver, [1, 64]));
 rows.AddRange(await CacheBenchmarks.RunAsync(connection, driver, [1, 64]));
+rows.AddRange(await CacheAnchorBenchmarks.RunAsync(connection, driver, [1, 64]));
 foreach (var row in rows)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
