@@ -7,7 +7,7 @@ internal sealed class CacheCounters
     private long _memoryMisses;
     private long _redisHits;
     private long _redisMisses;
-    private long _hits;
+    private long _fallbackHits;
     private long _misses;
     private long _sets;
     private long _removes;
@@ -19,24 +19,17 @@ internal sealed class CacheCounters
     private long _invalidationsReceived;
     private long _memoryClears;
 
-    internal void MemoryHit()
-    {
-        Interlocked.Increment(ref _memoryHits);
-        Interlocked.Increment(ref _hits);
-    }
+    // One shared write per hit: total hits are the tiers' hits plus the fallback ones, added up in Snapshot.
+    internal void MemoryHit() => Interlocked.Increment(ref _memoryHits);
 
     internal void MemoryMiss() => Interlocked.Increment(ref _memoryMisses);
 
-    internal void RedisHit()
-    {
-        Interlocked.Increment(ref _redisHits);
-        Interlocked.Increment(ref _hits);
-    }
+    internal void RedisHit() => Interlocked.Increment(ref _redisHits);
 
     internal void RedisMiss() => Interlocked.Increment(ref _redisMisses);
 
     /// <summary>A key found without Redis answering: from memory while Redis is unreachable.</summary>
-    internal void FallbackHit() => Interlocked.Increment(ref _hits);
+    internal void FallbackHit() => Interlocked.Increment(ref _fallbackHits);
 
     internal void Miss() => Interlocked.Increment(ref _misses);
 
@@ -58,24 +51,29 @@ internal sealed class CacheCounters
 
     internal void MemoryCleared() => Interlocked.Increment(ref _memoryClears);
 
-    internal CacheStats Snapshot(int memoryCount, int memoryCapacity) => new()
+    internal CacheStats Snapshot(int memoryCount, int memoryCapacity)
     {
-        MemoryHits = Interlocked.Read(ref _memoryHits),
-        MemoryMisses = Interlocked.Read(ref _memoryMisses),
-        RedisHits = Interlocked.Read(ref _redisHits),
-        RedisMisses = Interlocked.Read(ref _redisMisses),
-        Hits = Interlocked.Read(ref _hits),
-        Misses = Interlocked.Read(ref _misses),
-        Sets = Interlocked.Read(ref _sets),
-        Removes = Interlocked.Read(ref _removes),
-        NamespaceInvalidations = Interlocked.Read(ref _namespaceInvalidations),
-        Evictions = Interlocked.Read(ref _evictions),
-        FactoryRuns = Interlocked.Read(ref _factoryRuns),
-        FailSafeUses = Interlocked.Read(ref _failSafeUses),
-        RedisErrors = Interlocked.Read(ref _redisErrors),
-        InvalidationsReceived = Interlocked.Read(ref _invalidationsReceived),
-        MemoryCacheClears = Interlocked.Read(ref _memoryClears),
-        MemoryCacheCount = memoryCount,
-        MemoryCacheCapacity = memoryCapacity,
-    };
+        var memoryHits = Interlocked.Read(ref _memoryHits);
+        var redisHits = Interlocked.Read(ref _redisHits);
+        return new()
+        {
+            MemoryHits = memoryHits,
+            MemoryMisses = Interlocked.Read(ref _memoryMisses),
+            RedisHits = redisHits,
+            RedisMisses = Interlocked.Read(ref _redisMisses),
+            Hits = memoryHits + redisHits + Interlocked.Read(ref _fallbackHits),
+            Misses = Interlocked.Read(ref _misses),
+            Sets = Interlocked.Read(ref _sets),
+            Removes = Interlocked.Read(ref _removes),
+            NamespaceInvalidations = Interlocked.Read(ref _namespaceInvalidations),
+            Evictions = Interlocked.Read(ref _evictions),
+            FactoryRuns = Interlocked.Read(ref _factoryRuns),
+            FailSafeUses = Interlocked.Read(ref _failSafeUses),
+            RedisErrors = Interlocked.Read(ref _redisErrors),
+            InvalidationsReceived = Interlocked.Read(ref _invalidationsReceived),
+            MemoryCacheClears = Interlocked.Read(ref _memoryClears),
+            MemoryCacheCount = memoryCount,
+            MemoryCacheCapacity = memoryCapacity,
+        };
+    }
 }

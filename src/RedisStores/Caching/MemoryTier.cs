@@ -79,7 +79,14 @@ internal sealed class MemoryTier
             return null;
         }
 
-        entry.LastUsed = ++_useClock; // a lost increment under contention only blurs recency
+        // Recency is the write count at the last hit: a hit writes nothing shared, and a hot entry is written only
+        // when a write happened since its last hit.
+        var clock = Volatile.Read(ref _useClock);
+        if (entry.LastUsed != clock)
+        {
+            entry.LastUsed = clock;
+        }
+
         return entry;
     }
 
@@ -91,7 +98,7 @@ internal sealed class MemoryTier
         }
 
         var slot = (ns, key);
-        entry.LastUsed = ++_useClock;
+        entry.LastUsed = Interlocked.Increment(ref _useClock);
         while (true)
         {
             if (_entries.TryAdd(slot, entry))
