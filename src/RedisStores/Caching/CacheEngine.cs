@@ -128,7 +128,7 @@ internal sealed partial class CacheEngine
         }
         catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            read = new StoredRead(ReadStatus.Unavailable, default, default, stamp);
+            read = new StoredRead(ReadStatus.Unavailable, default, default, stamp, 0);
         }
 
         switch (read.Status)
@@ -156,7 +156,7 @@ internal sealed partial class CacheEngine
         }
         catch (StoreUnavailableException ex) when (Swallow(ex))
         {
-            return new StoredRead(ReadStatus.Unavailable, default, default, stamp);
+            return new StoredRead(ReadStatus.Unavailable, default, default, stamp, 0);
         }
 
         return Classify(stored, key, stamp, Now);
@@ -167,7 +167,7 @@ internal sealed partial class CacheEngine
         if (stored.IsNull)
         {
             _counters.RedisMiss();
-            return new StoredRead(ReadStatus.Missing, default, default, stamp);
+            return new StoredRead(ReadStatus.Missing, default, default, stamp, now);
         }
 
         if (!CacheEnvelope.TryUnwrap(stored, out var header, out var payload))
@@ -179,18 +179,18 @@ internal sealed partial class CacheEngine
         if (header.FailSafe && now > header.ExpiresAtMs)
         {
             _counters.RedisMiss();
-            return new StoredRead(ReadStatus.Stale, payload, header, stamp);
+            return new StoredRead(ReadStatus.Stale, payload, header, stamp, now);
         }
 
         _counters.RedisHit();
-        return new StoredRead(ReadStatus.Fresh, payload, header, stamp);
+        return new StoredRead(ReadStatus.Fresh, payload, header, stamp, now);
     }
 
     /// <summary>Deserializes a fresh value read from Redis and keeps it in the memory cache.</summary>
     private T Accept<T>(string? ns, string key, StoredRead read)
     {
         var value = _inputs.Deserialize<T>(read.Payload.Span, key);
-        Remember(ns, key, read.Payload, value, read.Header.ExpiresAtMs, read.Header.MemoryTtlMs, read.Header.FailSafe ? _failSafeMs : 0, read.Stamp, Now);
+        Remember(ns, key, read.Payload, value, read.Header.ExpiresAtMs, read.Header.MemoryTtlMs, read.Header.FailSafe ? _failSafeMs : 0, read.Stamp, read.At);
         return value;
     }
 
@@ -256,5 +256,6 @@ internal sealed partial class CacheEngine
         Unavailable,
     }
 
-    private readonly record struct StoredRead(ReadStatus Status, ReadOnlyMemory<byte> Payload, CacheEnvelopeHeader Header, long Stamp);
+    /// <summary>What Redis answered for a key, the memory tier's stamp before asking, and when the answer was judged (Unix ms).</summary>
+    private readonly record struct StoredRead(ReadStatus Status, ReadOnlyMemory<byte> Payload, CacheEnvelopeHeader Header, long Stamp, long At);
 }
