@@ -65,6 +65,9 @@ public sealed class RedisStoresOptions
     /// <summary>Settings of the task store (<see cref="ITaskStore"/>).</summary>
     public TaskStoreOptions Tasks { get; set; } = new();
 
+    /// <summary>Settings of the worker store (<see cref="Workers.IWorkerStore"/>).</summary>
+    public Workers.WorkerStoreOptions Workers { get; set; } = new();
+
     /// <summary>Problems found while reading environment variables, reported by validation at start-up.</summary>
     internal List<string> EnvironmentErrors { get; } = [];
 

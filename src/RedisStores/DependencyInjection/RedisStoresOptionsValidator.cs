@@ -88,6 +88,8 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
             Range(failures, "Tasks:MaxStatusMessageLength", tasks.MaxStatusMessageLength, 1, 1024 * 1024);
         }
 
+        ValidateWorkers(options.Workers, failures);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -110,6 +112,22 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
         Range(failures, "Cache:RedisTimeout", cache.RedisTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
         Range(failures, "Cache:FailSafeMaxDuration", cache.FailSafeMaxDuration, TimeSpan.FromSeconds(1), TaskInputs.MaxTtl);
         Range(failures, "Cache:FactoryLockTimeout", cache.FactoryLockTimeout, TimeSpan.Zero, TimeSpan.FromHours(1));
+    }
+
+    private static void ValidateWorkers(Workers.WorkerStoreOptions? workers, List<string> failures)
+    {
+        if (workers is null)
+        {
+            failures.Add($"{Section}:Workers cannot be null.");
+            return;
+        }
+
+        if (workers.ExecutionTtl is { } ttl)
+        {
+            Range(failures, "Workers:ExecutionTtl", ttl, Workers.WorkerInputs.MinTtl, Workers.WorkerInputs.MaxTtl);
+        }
+
+        Range(failures, "Workers:MaxPayloadBytes", workers.MaxPayloadBytes, 1, MaxBytes);
     }
 
     private static void ValidatePrefix(string? prefix, List<string> failures)

@@ -9,6 +9,7 @@ using RedisStores.Sessions;
 using RedisStores.Redis;
 using RedisStores.Serialization;
 using RedisStores.Tasks;
+using RedisStores.Workers;
 using StackExchange.Redis;
 
 namespace RedisStores.DependencyInjection;
@@ -74,6 +75,11 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
         => _connection is null
             ? new InMemoryCacheStore(_options, Serializer, Time, _services.GetService<ILogger<InMemoryCacheStore>>())
             : new RedisCacheStore(_connection, _options, Serializer, Time, Locks, _services.GetService<ILogger<RedisCacheStore>>());
+
+    public IWorkerStore CreateWorkerStore()
+        => _connection is null
+            ? new InMemoryWorkerStore(_options, Serializer, Time)
+            : new RedisWorkerStore(_connection, _options, Serializer, Time);
 
     private IDistributedLockService Locks => _services.GetRequiredService<IDistributedLockService>();
 
