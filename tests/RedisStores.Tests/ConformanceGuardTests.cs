@@ -8,6 +8,8 @@ using RedisStores.Tests.Locking;
 using RedisStores.Tests.Sessions;
 using RedisStores.Tests.Infrastructure;
 using RedisStores.Tests.Tasks;
+using RedisStores.Tests.Workers;
+using RedisStores.Workers;
 
 namespace RedisStores.Tests;
 
@@ -21,6 +23,7 @@ public sealed class ConformanceGuardTests
         [typeof(IDistributedLockService)] = typeof(LockServiceConformanceTests),
         [typeof(ISessionStore)] = typeof(SessionStoreConformanceTests),
         [typeof(ICacheStore)] = typeof(CacheStoreConformanceTests),
+        [typeof(IWorkerStore)] = typeof(WorkerStoreConformanceTests),
     };
 
     private static readonly Assembly s_library = typeof(ITaskStore).Assembly;

@@ -71,7 +71,7 @@ public sealed class InMemoryWorkerStore : IWorkerStore
         lock (_gate)
         {
             var execution = Require(executionId);
-            if (execution.Steps.TryGetValue(stepName, out var existing) && existing.Result is not null)
+            if (execution.Steps.TryGetValue(stepName, out var existing) && existing.Bytes is not null)
             {
                 return ValueTask.FromResult(false);
             }
@@ -91,9 +91,9 @@ public sealed class InMemoryWorkerStore : IWorkerStore
         {
             var execution = Require(executionId);
             var now = NowMs();
-            if (execution.Steps.TryGetValue(stepName, out var existing) && existing.Result is not null)
+            if (execution.Steps.TryGetValue(stepName, out var existing) && existing.Bytes is not null)
             {
-                stored = existing.Result;
+                stored = existing.Bytes;
             }
             else
             {
@@ -116,7 +116,7 @@ public sealed class InMemoryWorkerStore : IWorkerStore
             Require(executionId).Steps.TryGetValue(stepName, out found);
         }
 
-        return ValueTask.FromResult(found is { Result: { } bytes, CompletedMs: { } completed }
+        return ValueTask.FromResult(found is { Bytes: { } bytes, CompletedMs: { } completed }
             ? new StepResult<T> { Value = _inputs.Deserialize<T>(executionId, stepName, bytes), CompletedAt = DateTimeOffset.FromUnixTimeMilliseconds(completed) }
             : null);
     }
@@ -134,7 +134,7 @@ public sealed class InMemoryWorkerStore : IWorkerStore
                     _inputs, executionId, s.Key,
                     DateTimeOffset.FromUnixTimeMilliseconds(s.Value.StartedMs),
                     s.Value.CompletedMs is { } c ? DateTimeOffset.FromUnixTimeMilliseconds(c) : null,
-                    s.Value.Result))
+                    s.Value.Bytes))
                 .ToList();
             return ValueTask.FromResult<IReadOnlyList<StepRecord>>(steps);
         }
@@ -266,7 +266,7 @@ public sealed class InMemoryWorkerStore : IWorkerStore
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private sealed record Step(long StartedMs, long? CompletedMs, byte[]? Result);
+    private sealed record Step(long StartedMs, long? CompletedMs, byte[]? Bytes);
 
     private sealed class Execution(string id, long startedMs, long? ttlMs)
     {
