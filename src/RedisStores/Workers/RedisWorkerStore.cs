@@ -209,13 +209,27 @@ public sealed partial class RedisWorkerStore : IWorkerStore
                 var reads = new Task<RedisValue[]>[s.Entries.Length];
                 for (var i = 0; i < reads.Length; i++)
                 {
-                    reads[i] = db.HashGetAsync(s.Keys.Execution(s.Entries[i].Id)[0], ExecutionFields);
+                    reads[i] = ReadOneAsync(db, s.Keys.Execution(s.Entries[i].Id)[0]);
                 }
 
                 return await Task.WhenAll(reads).ConfigureAwait(false);
             },
             StoreName,
             cancellationToken);
+
+    // A key of another type under an indexed id is not an active execution of ours: skipped (and unindexed), not fatal
+    // to the whole listing. The key itself is left alone.
+    private static async Task<RedisValue[]> ReadOneAsync(IDatabase db, RedisKey key)
+    {
+        try
+        {
+            return await db.HashGetAsync(key, ExecutionFields).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+        {
+            return [];
+        }
+    }
 
     private async ValueTask PruneAsync(List<RedisValue> stale, CancellationToken cancellationToken)
     {

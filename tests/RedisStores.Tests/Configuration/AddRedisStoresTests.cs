@@ -39,6 +39,8 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
         Assert.IsType<RedisStores.Sessions.RedisSessionStore>(onRedis.GetRequiredService<RedisStores.Sessions.ISessionStore>());
         Assert.IsType<RedisStores.Caching.InMemoryCacheStore>(memory.GetRequiredService<RedisStores.Caching.ICacheStore>());
         Assert.IsType<RedisStores.Caching.RedisCacheStore>(onRedis.GetRequiredService<RedisStores.Caching.ICacheStore>());
+        Assert.IsType<RedisStores.Workers.InMemoryWorkerStore>(memory.GetRequiredService<RedisStores.Workers.IWorkerStore>());
+        Assert.IsType<RedisStores.Workers.RedisWorkerStore>(onRedis.GetRequiredService<RedisStores.Workers.IWorkerStore>());
         var locks = onRedis.GetRequiredService<RedisStores.Locking.IDistributedLockService>();
         Assert.IsType<RedisStores.Locking.RedisDistributedLockService>(locks);
 
