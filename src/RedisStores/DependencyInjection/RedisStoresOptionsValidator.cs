@@ -128,6 +128,28 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
         }
 
         Range(failures, "Workers:MaxPayloadBytes", workers.MaxPayloadBytes, 1, MaxBytes);
+        Range(failures, "Workers:VisibilityTimeout", workers.VisibilityTimeout, Workers.WorkerInputs.MinVisibility, Workers.WorkerInputs.MaxVisibility);
+        Range(failures, "Workers:MaxAttempts", workers.MaxAttempts, 1, Workers.WorkerInputs.MaxAttemptsLimit);
+        Range(failures, "Workers:RetryBaseDelay", workers.RetryBaseDelay, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Range(failures, "Workers:RetryMaxDelay", workers.RetryMaxDelay, TimeSpan.Zero, TimeSpan.FromDays(1));
+        if (workers.RetryMaxDelay < workers.RetryBaseDelay)
+        {
+            failures.Add($"{Section}:Workers:RetryMaxDelay ({workers.RetryMaxDelay}) cannot be less than {Section}:Workers:RetryBaseDelay ({workers.RetryBaseDelay}).");
+        }
+
+        Range(failures, "Workers:DedupWindow", workers.DedupWindow, TimeSpan.FromMilliseconds(1), Workers.WorkerInputs.MaxTtl);
+        if (workers.JobTtl is { } jobTtl)
+        {
+            Range(failures, "Workers:JobTtl", jobTtl, TimeSpan.FromMilliseconds(1), Workers.WorkerInputs.MaxTtl);
+        }
+
+        if (workers.MaxQueueLength is { } maxLength && (maxLength < 1 || maxLength > Workers.WorkerInputs.MaxQueueLengthLimit))
+        {
+            failures.Add($"{Section}:Workers:MaxQueueLength must be between 1 and {Workers.WorkerInputs.MaxQueueLengthLimit}; it is {maxLength}.");
+        }
+
+        Range(failures, "Workers:HeartbeatTtl", workers.HeartbeatTtl, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        Range(failures, "Workers:IdlePollInterval", workers.IdlePollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
     }
 
     private static void ValidatePrefix(string? prefix, List<string> failures)

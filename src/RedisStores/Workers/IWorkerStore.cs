@@ -1,17 +1,26 @@
 namespace RedisStores.Workers;
 
 /// <summary>
-/// Durable state of background work, shared by every instance of a service. For now the execution journal: an
-/// execution records the result of each step as it completes, so a re-run after a crash skips the steps already done
-/// and uses their stored results. Take it from DI after <c>services.AddRedisStores()</c>; it is Redis-backed when a
-/// Redis URL is configured, in memory otherwise, and behaves the same either way.
+/// Durable state of background work, shared by every instance of a service, in three parts:
+/// <list type="bullet">
+/// <item><b>The execution journal.</b> An execution records the result of each step as it completes, so a re-run after
+/// a crash skips the steps already done and uses their stored results.</item>
+/// <item><b>Work queues.</b> Named queues of jobs with priorities, delays, deduplication, leases that run out when a
+/// worker dies, retries with exponential backoff, dead letters and replay. Delivery is at least once: a job leaves its
+/// queue only when acked, dead-lettered past its attempts, dropped by its own TTL, or purged.</item>
+/// <item><b>The worker registry.</b> Workers send heartbeats; the registry lists the live ones and the jobs each holds.</item>
+/// </list>
+/// Take it from DI after <c>services.AddRedisStores()</c>; it is Redis-backed when a Redis URL is configured, in memory
+/// otherwise, and behaves the same either way.
 /// </summary>
 /// <remarks>
-/// Execution ids and step names are 1 to 256 ASCII letters, digits or <c>- _ . @ + = ~ /</c>; anything else is
-/// refused with an <see cref="ArgumentException"/>. On Redis every single-execution operation is one round trip.
-/// An execution, its steps and their results share one expiry (<see cref="WorkerStoreOptions.ExecutionTtl"/>,
-/// none by default). Redis failures surface as <see cref="StoreUnavailableException"/>. Cancelling a call stops the
-/// wait; a command already sent to Redis may still be applied.
+/// Execution ids, step names, queue names, job ids and worker ids are 1 to 256 ASCII letters, digits or
+/// <c>- _ . @ + = ~ /</c>; anything else is refused with an <see cref="ArgumentException"/>. On Redis every
+/// single-execution and single-job operation is one round trip, and every queue lives in one hash slot, so a queue
+/// works on Redis Cluster. An execution, its steps and their results share one expiry
+/// (<see cref="WorkerStoreOptions.ExecutionTtl"/>, none by default). Redis failures surface as
+/// <see cref="StoreUnavailableException"/>. Cancelling a call stops the wait; a command already sent to Redis may still
+/// be applied.
 /// </remarks>
 public interface IWorkerStore
 {
@@ -94,4 +103,161 @@ public interface IWorkerStore
     /// <returns>A page of executions and the cursor of the next page.</returns>
     /// <exception cref="ArgumentException">The page size is out of range, or the cursor was not made by this store.</exception>
     ValueTask<ExecutionPage> ListActiveExecutionsAsync(ExecutionQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a job to a queue.</summary>
+    /// <typeparam name="T">The payload type; anything the configured serializer can write.</typeparam>
+    /// <param name="queue">The queue's name; a queue exists while it holds jobs.</param>
+    /// <param name="payload">The job's payload.</param>
+    /// <param name="options">Priority, delay, dedup key, attempts and TTL; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The job's id, or the id of the job already enqueued with the same dedup key.</returns>
+    /// <exception cref="ArgumentException">The queue name or an option is not acceptable, or the payload is larger than <see cref="WorkerStoreOptions.MaxPayloadBytes"/>.</exception>
+    /// <exception cref="QueueFullException">The queue is at <see cref="WorkerStoreOptions.MaxQueueLength"/>.</exception>
+    /// <exception cref="StoreSerializationException">The payload cannot be serialized.</exception>
+    ValueTask<EnqueueResult> EnqueueAsync<T>(string queue, T payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds several jobs to a queue at once: one round trip on Redis, and all or nothing.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="jobs">The jobs, 1 to 10,000; they are enqueued in this order.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>One result per job, in the order given. A batch holding one dedup key twice enqueues the first and reports the second as its duplicate.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="EnqueueAsync"/>, for any job; nothing is enqueued then.</exception>
+    /// <exception cref="QueueFullException">The batch would take the queue past <see cref="WorkerStoreOptions.MaxQueueLength"/>; nothing is enqueued.</exception>
+    ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<T>(string queue, IEnumerable<JobRequest<T>> jobs, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Leases the next job of a queue, if one is ready: the highest priority first, and within a priority the one
+    /// enqueued first. Scheduled jobs that have come due and jobs whose lease ran out are made ready first.
+    /// </summary>
+    /// <typeparam name="T">The type to read the payload as.</typeparam>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="options">The visibility timeout and the worker id; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The lease, or <see langword="null"/> when no job is ready.</returns>
+    /// <exception cref="StoreSerializationException">
+    /// The payload cannot be read as <typeparamref name="T"/>. The job stays leased to no one and comes back when the
+    /// lease runs out, so after its attempts it lands in the dead letters, where it can be inspected.
+    /// </exception>
+    ValueTask<JobLease<T>?> LeaseAsync<T>(string queue, LeaseOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Leases the next job of a queue, waiting up to <paramref name="timeout"/> for one. A waiting worker is woken by
+    /// an enqueue (on Redis, by a pub/sub message sent only while someone waits) or when a scheduled job comes due; it
+    /// does not poll the store in between.
+    /// </summary>
+    /// <typeparam name="T">The type to read the payload as.</typeparam>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="timeout">How long to wait: 0 to 1 day, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="options">The visibility timeout and the worker id; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The lease, or <see langword="null"/> when no job became ready in time.</returns>
+    ValueTask<JobLease<T>?> WaitAndLeaseAsync<T>(string queue, TimeSpan timeout, LeaseOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Completes a leased job: it leaves the queue.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="lease">The lease.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>A task that completes when the job is gone.</returns>
+    /// <exception cref="LeaseLostException">The lease is no longer held.</exception>
+    ValueTask AckAsync<T>(JobLease<T> lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reports a leased job failed. It is retried after a backoff (<see cref="WorkerStoreOptions.RetryBaseDelay"/>,
+    /// doubling per attempt up to <see cref="WorkerStoreOptions.RetryMaxDelay"/>), or dead-lettered when this was its
+    /// last attempt.
+    /// </summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="lease">The lease.</param>
+    /// <param name="errorMessage">What went wrong; cut to 16,384 characters.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>Whether the job will be retried, and when.</returns>
+    /// <exception cref="LeaseLostException">The lease is no longer held.</exception>
+    ValueTask<JobFailure> FailAsync<T>(JobLease<T> lease, string errorMessage, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a leased job straight to the dead letters, without retrying: for work that can never succeed.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="lease">The lease.</param>
+    /// <param name="errorMessage">Why; cut to 16,384 characters.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>A task that completes when the job is dead.</returns>
+    /// <exception cref="LeaseLostException">The lease is no longer held.</exception>
+    ValueTask DeadLetterAsync<T>(JobLease<T> lease, string errorMessage, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends a lease, so long work is not handed to another worker.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="lease">The lease.</param>
+    /// <param name="visibilityTimeout">The new lease, from now; <see langword="null"/> for <see cref="WorkerStoreOptions.VisibilityTimeout"/>.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The lease with its new <see cref="JobLease{T}.ExpiresAt"/>; the old object stays valid too.</returns>
+    /// <exception cref="LeaseLostException">The lease is no longer held.</exception>
+    ValueTask<JobLease<T>> ExtendLeaseAsync<T>(JobLease<T> lease, TimeSpan? visibilityTimeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts a queue's jobs in each state. On Redis this is one script that reads the sizes of four sorted sets.</summary>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The counts; all zero for a queue that holds nothing.</returns>
+    ValueTask<QueueCounts> GetCountsAsync(string queue, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the job a lease would take next, without leasing it.</summary>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The job, or <see langword="null"/> when none is ready.</returns>
+    ValueTask<JobRecord?> PeekAsync(string queue, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one job.</summary>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="jobId">The job's id.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The job, or <see langword="null"/> when the queue does not hold it (never enqueued, acked, dropped or purged).</returns>
+    ValueTask<JobRecord?> GetJobAsync(string queue, string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists a queue's jobs in one state, a page at a time: ready jobs in lease order, scheduled jobs by due time,
+    /// leased jobs by lease expiry, dead jobs by time of death (oldest first).
+    /// </summary>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="state">The state to list.</param>
+    /// <param name="query">The page size and cursor; <see langword="null"/> reads the first 100.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>A page of jobs and the cursor of the next page.</returns>
+    /// <exception cref="ArgumentException">The page size is out of range, or the cursor was not made by a listing of this queue and state.</exception>
+    ValueTask<JobPage> ListJobsAsync(string queue, JobState state, JobQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a dead job back to ready, with its attempts reset, so it is leased again.</summary>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="jobId">The dead job's id.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns><see langword="true"/> when it was replayed; <see langword="false"/> when the queue holds no dead job with this id.</returns>
+    ValueTask<bool> ReplayDeadAsync(string queue, string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes every job of a queue, in every state, with their dedup keys. Workers holding a lease get
+    /// <see cref="LeaseLostException"/> when they ack.
+    /// </summary>
+    /// <param name="queue">The queue's name.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>How many jobs were deleted.</returns>
+    ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers a worker, or renews its registration: it stays listed for <see cref="WorkerStoreOptions.HeartbeatTtl"/>
+    /// after this call.
+    /// </summary>
+    /// <param name="workerId">The worker's id, unique among live workers.</param>
+    /// <param name="heartbeat">The queues it serves and its metadata; <see langword="null"/> for none. Replaces what the last heartbeat said.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>A task that completes when the heartbeat is recorded.</returns>
+    ValueTask HeartbeatAsync(string workerId, WorkerHeartbeat? heartbeat = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the live workers, by id, with the jobs each holds in the queues it serves.</summary>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>Every worker whose last heartbeat has not run out.</returns>
+    ValueTask<IReadOnlyList<WorkerRecord>> ListWorkersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a worker from the registry, as a worker shutting down does. Its leases are not touched.</summary>
+    /// <param name="workerId">The worker's id.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns><see langword="true"/> when it was registered.</returns>
+    ValueTask<bool> RemoveWorkerAsync(string workerId, CancellationToken cancellationToken = default);
 }

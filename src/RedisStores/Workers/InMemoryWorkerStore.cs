@@ -8,7 +8,7 @@ namespace RedisStores.Workers;
 /// rules as <see cref="RedisWorkerStore"/>, with the injected <see cref="TimeProvider"/> driving times and expiry;
 /// its state lives and dies with the process. Expired executions are removed as the store is used.
 /// </summary>
-public sealed class InMemoryWorkerStore : IWorkerStore
+public sealed partial class InMemoryWorkerStore : IWorkerStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Execution> _executions = new(StringComparer.Ordinal);

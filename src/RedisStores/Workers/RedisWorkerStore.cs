@@ -17,6 +17,7 @@ public sealed partial class RedisWorkerStore : IWorkerStore
     private readonly WorkerKeys _keys;
     private readonly WorkerInputs _inputs;
     private readonly TimeProvider _time;
+    private readonly QueueWakeups _wakeups;
 
     /// <summary>Creates a worker store on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The Redis connection.</param>
@@ -39,6 +40,7 @@ public sealed partial class RedisWorkerStore : IWorkerStore
         _keys = new WorkerKeys(options.KeyPrefix);
         _inputs = new WorkerInputs(options, serializer ?? JsonStoreSerializer.Default);
         _time = timeProvider ?? TimeProvider.System;
+        _wakeups = new QueueWakeups(connection, StoreName);
     }
 
     /// <inheritdoc />

@@ -7,7 +7,7 @@ namespace RedisStores.Workers;
 /// Checks what callers pass to a worker store and converts step results, so both implementations accept and
 /// refuse exactly the same input.
 /// </summary>
-internal sealed class WorkerInputs
+internal sealed partial class WorkerInputs
 {
     internal const string ExecutionKind = "execution";
     internal const string StepKind = "step";

@@ -10,6 +10,12 @@ namespace RedisStores.Workers;
 /// </summary>
 internal sealed class WorkerKeys(string keyPrefix)
 {
+    /// <summary>The sorted set of registered workers by registration expiry (ms), pruned when listed.</summary>
+    internal RedisKey WorkerIndex { get; } = $"{keyPrefix}{{workers}}:idx:workers";
+
+    /// <summary>The root of a worker's registration hash; the worker id follows.</summary>
+    internal string WorkerRoot { get; } = $"{keyPrefix}{{workers}}:w:";
+
     /// <summary>The sorted set of active executions by start time (ms), pruned lazily when listed.</summary>
     internal RedisKey ActiveIndex { get; } = $"{keyPrefix}{{workers}}:idx:active";
 
@@ -19,4 +25,21 @@ internal sealed class WorkerKeys(string keyPrefix)
         var root = $"{keyPrefix}{{wx:{id}}}:";
         return [root + "x", root + "steps"];
     }
+
+    /// <summary>
+    /// The keys of a queue, all tagged <c>{wq:&lt;queue&gt;}</c> so one script reaches them on a cluster: ready,
+    /// scheduled, leased, dead and expiring sorted sets, the sequence counter and the waiters flag. Job hashes
+    /// (<c>j:&lt;id&gt;</c>) and dedup keys (<c>d:&lt;key&gt;</c>) hang under <see cref="QueueKeys.Root"/> in the same slot.
+    /// </summary>
+    internal QueueKeys Queue(string queue)
+    {
+        var root = $"{keyPrefix}{{wq:{queue}}}:";
+        return new QueueKeys(
+            root,
+            [root + "ready", root + "sched", root + "leased", root + "dead", root + "exp", root + "seq", root + "waiters"],
+            RedisChannel.Literal($"{keyPrefix}wq:{queue}:wake"));
+    }
 }
+
+/// <summary>A queue's keys: the root job and dedup keys hang under, the KEYS of its scripts, and its wake-up channel.</summary>
+internal readonly record struct QueueKeys(string Root, RedisKey[] Keys, RedisChannel Wake);

@@ -6,7 +6,7 @@ namespace RedisStores.Tests.Workers;
 /// What every <see cref="IWorkerStore"/> journal must do. The in-memory store and the Redis store on each topology
 /// run it unchanged; <see cref="ConformanceGuardTests"/> fails if an implementation has no concrete subclass.
 /// </summary>
-public abstract class WorkerStoreConformanceTests : StoreConformanceTests<IWorkerStore>
+public abstract partial class WorkerStoreConformanceTests : StoreConformanceTests<IWorkerStore>
 {
     [Fact]
     public async Task Start_creates_an_active_execution_and_starting_again_returns_it_unchanged()

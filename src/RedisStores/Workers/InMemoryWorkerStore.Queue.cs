@@ -1,0 +1,429 @@
+using RedisStores.Internal;
+
+namespace RedisStores.Workers;
+
+// The work queues: one MemoryQueue per name, every state a sorted set of (score, job id) ordered as the Redis sorted
+// sets are, so both implementations list and lease in the same order. Everything happens under _gate.
+public sealed partial class InMemoryWorkerStore
+{
+    private readonly Dictionary<string, MemoryQueue> _queues = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<EnqueueResult> EnqueueAsync<T>(string queue, T payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        var job = _inputs.Prepare(queue, payload, options, NowMs(), nameof(options));
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Enqueue(queue, [job])[0]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<T>(string queue, IEnumerable<JobRequest<T>> jobs, CancellationToken cancellationToken = default)
+    {
+        var prepared = _inputs.PrepareMany(queue, jobs, NowMs());
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<IReadOnlyList<EnqueueResult>>(Enqueue(queue, prepared));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobLease<T>?> LeaseAsync<T>(string queue, LeaseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var taken = _queues.TryGetValue(queue, out var q) ? Take(q, NowMs(), visibilityMs, workerId) : null;
+            return ValueTask.FromResult(taken is null ? null : ToLease<T>(queue, taken));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<JobLease<T>?> WaitAndLeaseAsync<T>(string queue, TimeSpan timeout, LeaseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
+        WorkerInputs.ValidateWait(timeout);
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : NowMs() + (long)Math.Ceiling(timeout.TotalMilliseconds);
+        var idleMs = (long)_inputs.Options.IdlePollInterval.TotalMilliseconds;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Task signal;
+            long waitMs;
+            lock (_gate)
+            {
+                var now = NowMs();
+                var q = QueueFor(queue);
+                signal = q.Signal.Task;
+                if (Take(q, now, visibilityMs, workerId) is { } taken)
+                {
+                    return ToLease<T>(queue, taken);
+                }
+
+                if (now >= deadline)
+                {
+                    return null;
+                }
+
+                // Until the next job comes due or lease runs out, the deadline, or the safety-net poll.
+                waitMs = Math.Min(deadline - now, idleMs);
+                if (q.NextDueMs() is { } due)
+                {
+                    waitMs = Math.Min(waitMs, Math.Max(due - now, 1));
+                }
+            }
+
+            try
+            {
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(waitMs), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Time to look again.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask AckAsync<T>(JobLease<T> lease, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateLease(lease);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var (q, job) = Held(lease);
+            q.Remove(job);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobFailure> FailAsync<T>(JobLease<T> lease, string errorMessage, CancellationToken cancellationToken = default)
+    {
+        var error = WorkerInputs.LeaseError(lease, errorMessage);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Fail(lease, error, deadLetter: false));
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeadLetterAsync<T>(JobLease<T> lease, string errorMessage, CancellationToken cancellationToken = default)
+    {
+        var error = WorkerInputs.LeaseError(lease, errorMessage);
+        cancellationToken.ThrowIfCancellationRequested();
+        Fail(lease, error, deadLetter: true);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobLease<T>> ExtendLeaseAsync<T>(JobLease<T> lease, TimeSpan? visibilityTimeout = null, CancellationToken cancellationToken = default)
+    {
+        var ms = _inputs.ExtendMs(lease, visibilityTimeout);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var (q, job) = Held(lease);
+            var until = NowMs() + ms;
+            q.Place(job, JobState.Leased, until);
+            return ValueTask.FromResult(Copy(lease, until));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<QueueCounts> GetCountsAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(queue, out var q))
+            {
+                return ValueTask.FromResult(default(QueueCounts));
+            }
+
+            q.Reclaim(NowMs());
+            return ValueTask.FromResult(new QueueCounts(q.Ready.Count, q.Scheduled.Count, q.Leased.Count, q.Dead.Count));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobRecord?> PeekAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(queue, out var q))
+            {
+                return ValueTask.FromResult<JobRecord?>(null);
+            }
+
+            q.Reclaim(NowMs());
+            return ValueTask.FromResult(q.Ready.Count == 0 ? null : ToRecord(queue, q.Jobs[q.Ready.Min.Id]));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobRecord?> GetJobAsync(string queue, string jobId, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateJob(queue, jobId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(queue, out var q))
+            {
+                return ValueTask.FromResult<JobRecord?>(null);
+            }
+
+            q.Reclaim(NowMs());
+            return ValueTask.FromResult(q.Jobs.TryGetValue(jobId, out var job) ? ToRecord(queue, job) : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobPage> ListJobsAsync(string queue, JobState state, JobQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        var (pageSize, cursor) = WorkerInputs.PrepareJobQuery(queue, state, query);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(queue, out var q))
+            {
+                return ValueTask.FromResult(new JobPage { Jobs = [] });
+            }
+
+            q.Reclaim(NowMs());
+            var set = q.SetOf(state);
+            IEnumerable<(long Score, string Id)> source = set;
+            if (cursor is { } c)
+            {
+                var from = ((long)c.Score, c.Id);
+                source = set.Count == 0 || ExpiryOrder.Instance.Compare(from, set.Max) >= 0
+                    ? []
+                    : set.GetViewBetween(from, set.Max).SkipWhile(e => ExpiryOrder.Instance.Compare(e, from) == 0);
+            }
+
+            var page = new List<JobRecord>(Math.Min(pageSize, set.Count));
+            (long Score, string Id) last = default;
+            var more = false;
+            foreach (var entry in source)
+            {
+                if (page.Count == pageSize)
+                {
+                    more = true;
+                    break;
+                }
+
+                page.Add(ToRecord(queue, q.Jobs[entry.Id]));
+                last = entry;
+            }
+
+            return ValueTask.FromResult(new JobPage { Jobs = page, NextCursor = more ? new JobCursor(last.Score, last.Id!).Encode(queue, state) : null });
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReplayDeadAsync(string queue, string jobId, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateJob(queue, jobId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(queue, out var q) || !q.Jobs.TryGetValue(jobId, out var job) || job.State != JobState.Dead)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            job.Attempts = 0;
+            job.Seq = ++q.Seq;
+            q.Place(job, JobState.Ready, MemoryQueue.ReadyScore(job));
+            q.Wake();
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_queues.TryGetValue(queue, out var q) ? q.Purge() : 0L);
+        }
+    }
+
+    private EnqueueResult[] Enqueue(string queue, PreparedJob[] jobs)
+    {
+        lock (_gate)
+        {
+            var now = NowMs();
+            var q = QueueFor(queue);
+            if (_inputs.Options.MaxQueueLength is { } max)
+            {
+                // Every job of the batch counts, duplicates too, as on Redis.
+                long waiting = q.Ready.Count + q.Scheduled.Count;
+                if (waiting + jobs.Length > max)
+                {
+                    throw new QueueFullException(queue, waiting, max);
+                }
+            }
+
+            q.PruneDedup(now);
+            var results = new EnqueueResult[jobs.Length];
+            var woke = false;
+            for (var i = 0; i < jobs.Length; i++)
+            {
+                var job = jobs[i];
+                if (job.DedupKey is { } key)
+                {
+                    if (q.Dedup.TryGetValue(key, out var seen))
+                    {
+                        results[i] = new EnqueueResult(seen.JobId, false);
+                        continue;
+                    }
+
+                    q.Dedup[key] = (job.Id, now + job.DedupWindowMs);
+                    q.DedupExpiry.Add((now + job.DedupWindowMs, key));
+                }
+
+                var stored = new MemoryJob(job.Id, job.Payload, job.Priority, job.MaxAttempts, now, job.DedupKey) { Seq = ++q.Seq };
+                q.Jobs.Add(job.Id, stored);
+                if (job.TtlMs is { } ttl)
+                {
+                    stored.ExpiresMs = now + ttl;
+                    q.Expiring.Add((now + ttl, job.Id));
+                }
+
+                if (job.DelayMs > 0)
+                {
+                    q.Place(stored, JobState.Scheduled, now + job.DelayMs);
+                }
+                else
+                {
+                    q.Place(stored, JobState.Ready, MemoryQueue.ReadyScore(stored));
+                    woke = true;
+                }
+
+                results[i] = new EnqueueResult(job.Id, true);
+            }
+
+            if (woke)
+            {
+                q.Wake();
+            }
+
+            return results;
+        }
+    }
+
+    // Called under _gate: makes due work ready, then leases the first ready job.
+    private static MemoryJob? Take(MemoryQueue q, long now, long visibilityMs, string? workerId)
+    {
+        q.Reclaim(now);
+        if (q.Ready.Count == 0)
+        {
+            return null;
+        }
+
+        var job = q.Jobs[q.Ready.Min.Id];
+        job.Attempts++;
+        job.Token = Guid.NewGuid().ToString("N");
+        job.WorkerId = workerId;
+        if (job.ExpiresMs is { } expires)
+        {
+            // Once leased, a job no longer expires.
+            q.Expiring.Remove((expires, job.Id));
+            job.ExpiresMs = null;
+        }
+
+        q.Place(job, JobState.Leased, now + visibilityMs);
+        return job;
+    }
+
+    private JobFailure Fail<T>(JobLease<T> lease, string error, bool deadLetter)
+    {
+        lock (_gate)
+        {
+            var (q, job) = Held(lease);
+            var now = NowMs();
+            job.Token = null;
+            job.WorkerId = null;
+            job.LastError = error;
+            if (deadLetter || job.Attempts >= job.MaxAttempts)
+            {
+                q.Place(job, JobState.Dead, now);
+                return new JobFailure(job.Attempts, true, null);
+            }
+
+            var due = now + _inputs.RetryDelayMs(job.Attempts);
+            q.Place(job, JobState.Scheduled, due);
+            return new JobFailure(job.Attempts, false, DateTimeOffset.FromUnixTimeMilliseconds(due));
+        }
+    }
+
+    // Called under _gate: the job the lease names, if the lease still holds it.
+    private (MemoryQueue Queue, MemoryJob Job) Held<T>(JobLease<T> lease)
+        => _queues.TryGetValue(lease.Queue, out var q)
+            && q.Jobs.TryGetValue(lease.JobId, out var job)
+            && job.State == JobState.Leased
+            && job.Token == lease.LeaseToken
+                ? (q, job)
+                : throw new LeaseLostException(lease.Queue, lease.JobId);
+
+    private MemoryQueue QueueFor(string queue)
+    {
+        if (!_queues.TryGetValue(queue, out var q))
+        {
+            q = new MemoryQueue();
+            _queues.Add(queue, q);
+        }
+
+        return q;
+    }
+
+    // Called under _gate; reads the payload outside the store's state, so a bad payload cannot corrupt it.
+    private JobLease<T> ToLease<T>(string queue, MemoryJob job) => new()
+    {
+        Queue = queue,
+        JobId = job.Id,
+        Payload = _inputs.DeserializePayload<T>(queue, job.Id, job.Payload),
+        Attempt = job.Attempts,
+        MaxAttempts = job.MaxAttempts,
+        Priority = job.Priority,
+        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
+        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(job.Score),
+        LastError = job.LastError,
+        WorkerId = job.WorkerId,
+        LeaseToken = job.Token!,
+    };
+
+    private static JobLease<T> Copy<T>(JobLease<T> lease, long expiresMs) => new()
+    {
+        Queue = lease.Queue,
+        JobId = lease.JobId,
+        Payload = lease.Payload,
+        Attempt = lease.Attempt,
+        MaxAttempts = lease.MaxAttempts,
+        Priority = lease.Priority,
+        EnqueuedAt = lease.EnqueuedAt,
+        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expiresMs),
+        LastError = lease.LastError,
+        WorkerId = lease.WorkerId,
+        LeaseToken = lease.LeaseToken,
+    };
+
+    private JobRecord ToRecord(string queue, MemoryJob job) => new(_inputs, job.Payload)
+    {
+        Queue = queue,
+        JobId = job.Id,
+        State = job.State,
+        Priority = job.Priority,
+        Attempts = job.Attempts,
+        MaxAttempts = job.MaxAttempts,
+        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
+        StateUntil = job.State == JobState.Ready ? null : DateTimeOffset.FromUnixTimeMilliseconds(job.Score),
+        WorkerId = job.WorkerId,
+        LastError = job.LastError,
+        DedupKey = job.DedupKey,
+    };
+}

@@ -1,0 +1,102 @@
+using RedisStores.Redis;
+using StackExchange.Redis;
+
+namespace RedisStores.Workers;
+
+/// <summary>
+/// Wakes the workers of one <see cref="RedisWorkerStore"/> waiting on a queue: one pub/sub subscription per queue
+/// waited on, made on first wait and kept, whose messages (sent by enqueue and replay scripts only while a waiter flag
+/// is set) complete the queue's current signal. A restored connection wakes every waiter, as messages published while
+/// it was down are lost.
+/// </summary>
+internal sealed class QueueWakeups(RedisConnection connection, string storeName)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Entry> _queues = new(StringComparer.Ordinal);
+    private bool _restoreHooked;
+
+    /// <summary>Makes sure the queue's subscription is live, then returns the signal the next wake-up completes.</summary>
+    internal async ValueTask<Task> SubscribeAsync(string queue, RedisChannel channel, CancellationToken cancellationToken)
+    {
+        Entry entry;
+        Task subscription;
+        lock (_gate)
+        {
+            if (!_queues.TryGetValue(queue, out entry!))
+            {
+                entry = new Entry();
+                _queues.Add(queue, entry);
+            }
+
+            // A failed subscription is tried again by the next waiter.
+            if (entry.Subscription is null || entry.Subscription.IsFaulted || entry.Subscription.IsCanceled)
+            {
+                entry.Subscription = SubscribeAsync(entry, channel);
+            }
+
+            subscription = entry.Subscription;
+        }
+
+        await subscription.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            return entry.Signal.Task;
+        }
+    }
+
+    private Task<bool> SubscribeAsync(Entry entry, RedisChannel channel)
+        => RedisCall.RunAsync(connection, (Self: this, Entry: entry, Channel: channel), static async (_, s) =>
+        {
+            var multiplexer = await s.Self.GetMultiplexerAsync().ConfigureAwait(false);
+            await multiplexer.GetSubscriber().SubscribeAsync(s.Channel, (_, _) => s.Self.Wake(s.Entry)).ConfigureAwait(false);
+            return true;
+        }, storeName, CancellationToken.None).AsTask();
+
+    private async Task<IConnectionMultiplexer> GetMultiplexerAsync()
+    {
+        var multiplexer = await connection.GetMultiplexerAsync(CancellationToken.None).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (!_restoreHooked)
+            {
+                _restoreHooked = true;
+                multiplexer.ConnectionRestored += (_, _) => WakeAll();
+            }
+        }
+
+        return multiplexer;
+    }
+
+    private void Wake(Entry entry)
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            signal = entry.Signal;
+            entry.Signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        signal.TrySetResult();
+    }
+
+    private void WakeAll()
+    {
+        List<Entry> entries;
+        lock (_gate)
+        {
+            entries = [.. _queues.Values];
+        }
+
+        foreach (var entry in entries)
+        {
+            Wake(entry);
+        }
+    }
+
+    private sealed class Entry
+    {
+        internal Task<bool>? Subscription { get; set; }
+
+        internal TaskCompletionSource Signal { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,381 @@
+using System.Diagnostics;
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace RedisStores.Workers;
+
+// The work queues on Redis: every operation is one script over the queue's keys (see QueueScripts).
+public sealed partial class RedisWorkerStore
+{
+    private const int PurgeRounds = 1_000_000;
+
+    private static readonly JobState[] s_states = [JobState.Ready, JobState.Scheduled, JobState.Leased, JobState.Dead];
+
+    /// <inheritdoc />
+    public ValueTask<EnqueueResult> EnqueueAsync<T>(string queue, T payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        var job = _inputs.Prepare(queue, payload, options, NowMs(), nameof(options));
+        return EnqueueOneAsync(queue, job, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<T>(string queue, IEnumerable<JobRequest<T>> jobs, CancellationToken cancellationToken = default)
+        => await EnqueueAsync(queue, _inputs.PrepareMany(queue, jobs, NowMs()), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<JobLease<T>?> LeaseAsync<T>(string queue, LeaseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
+        var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, null, cancellationToken).ConfigureAwait(false);
+        return attempt.Job is { } job ? ToLease<T>(queue, job) : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<JobLease<T>?> WaitAndLeaseAsync<T>(string queue, TimeSpan timeout, LeaseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
+        WorkerInputs.ValidateWait(timeout);
+        var keys = _keys.Queue(queue);
+        var idleMs = (long)_inputs.Options.IdlePollInterval.TotalMilliseconds;
+
+        // Waits are timed by the real clock: due times and leases follow the server's clock, not an injected one.
+        var started = Stopwatch.GetTimestamp();
+        var budgetMs = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)Math.Ceiling(timeout.TotalMilliseconds);
+        while (true)
+        {
+            // Subscribed before asking, so an enqueue between the ask and the wait still wakes this waiter.
+            var signal = await _wakeups.SubscribeAsync(queue, keys.Wake, cancellationToken).ConfigureAwait(false);
+            var leftMs = budgetMs == long.MaxValue ? long.MaxValue : budgetMs - (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var waitMs = Math.Min(Math.Max(leftMs, 0), idleMs);
+
+            // The flag tells enqueuers someone waits; it outlives this wait by a second, and the next ask renews it.
+            var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, waitMs + 1000, cancellationToken).ConfigureAwait(false);
+            if (attempt.Job is { } job)
+            {
+                return ToLease<T>(queue, job);
+            }
+
+            if (leftMs <= 0)
+            {
+                return null;
+            }
+
+            if (attempt.NextDueMs >= 0)
+            {
+                // A job comes due, or a lease runs out: the server's clock says in how long.
+                waitMs = Math.Min(waitMs, Math.Max(attempt.NextDueMs - attempt.NowMs, 1));
+            }
+
+            try
+            {
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(waitMs), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Time to ask again.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AckAsync<T>(JobLease<T> lease, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateLease(lease);
+        var keys = _keys.Queue(lease.Queue);
+        var reply = await EvaluateAsync(QueueScripts.Ack, keys.Keys, [keys.Root, lease.JobId, lease.LeaseToken], cancellationToken).ConfigureAwait(false);
+        if ((long)reply == QueueScripts.Lost)
+        {
+            throw new LeaseLostException(lease.Queue, lease.JobId);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobFailure> FailAsync<T>(JobLease<T> lease, string errorMessage, CancellationToken cancellationToken = default)
+        => FailAsync(lease, WorkerInputs.LeaseError(lease, errorMessage), deadLetter: false, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DeadLetterAsync<T>(JobLease<T> lease, string errorMessage, CancellationToken cancellationToken = default)
+        => await FailAsync(lease, WorkerInputs.LeaseError(lease, errorMessage), deadLetter: true, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<JobLease<T>> ExtendLeaseAsync<T>(JobLease<T> lease, TimeSpan? visibilityTimeout = null, CancellationToken cancellationToken = default)
+    {
+        var ms = _inputs.ExtendMs(lease, visibilityTimeout);
+        var keys = _keys.Queue(lease.Queue);
+        var reply = (long)await EvaluateAsync(QueueScripts.Extend, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, ms], cancellationToken).ConfigureAwait(false);
+        return reply == QueueScripts.Lost ? throw new LeaseLostException(lease.Queue, lease.JobId) : Copy(lease, reply);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<QueueCounts> GetCountsAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        var keys = _keys.Queue(queue);
+        var reply = (long[])(await EvaluateAsync(QueueScripts.Counts, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut], cancellationToken).ConfigureAwait(false))!;
+        return new QueueCounts(reply[0], reply[1], reply[2], reply[3]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobRecord?> PeekAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        return GetAsync(queue, string.Empty, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<JobRecord?> GetJobAsync(string queue, string jobId, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateJob(queue, jobId);
+        return GetAsync(queue, jobId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<JobPage> ListJobsAsync(string queue, JobState state, JobQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        var (pageSize, cursor) = WorkerInputs.PrepareJobQuery(queue, state, query);
+        var keys = _keys.Queue(queue);
+        RedisValue[] args =
+        [
+            keys.Root, MemoryQueue.LeaseRanOut, (int)state + 1,
+            cursor is { } c ? c.Score.ToString("R", CultureInfo.InvariantCulture) : RedisValue.EmptyString,
+            cursor?.Id ?? string.Empty, pageSize + 1,
+        ];
+        var entries = (RedisResult[])(await EvaluateAsync(QueueScripts.Page, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
+        var jobs = new List<JobRecord>(Math.Min(entries.Length, pageSize));
+        JobCursor last = default;
+        foreach (var entry in entries.Take(pageSize))
+        {
+            var parts = (RedisResult[])entry!;
+            var fields = ParseJob((RedisResult[])parts[1]!, queue, null);
+            if (fields is null)
+            {
+                continue; // gone between the range and the read: cannot happen inside one script, but never fatal
+            }
+
+            jobs.Add(ToRecord(queue, fields));
+            last = new JobCursor(double.Parse((string)parts[0]!, CultureInfo.InvariantCulture), fields.Id);
+        }
+
+        return new JobPage { Jobs = jobs, NextCursor = entries.Length > pageSize && last.Id is not null ? last.Encode(queue, state) : null };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ReplayDeadAsync(string queue, string jobId, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateJob(queue, jobId);
+        var keys = _keys.Queue(queue);
+        return (long)await EvaluateAsync(QueueScripts.Replay, keys.Keys, [keys.Root, jobId, keys.Wake.ToString()], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> PurgeAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateQueue(queue);
+        var keys = _keys.Queue(queue);
+        long deleted = 0;
+
+        // In slices of 500 jobs, so purging a large queue never blocks the server for long.
+        for (var round = 0; round < PurgeRounds; round++)
+        {
+            var reply = (long[])(await EvaluateAsync(QueueScripts.Purge, keys.Keys, [keys.Root], cancellationToken).ConfigureAwait(false))!;
+            deleted += reply[0];
+            if (reply[1] == 0)
+            {
+                break;
+            }
+        }
+
+        return deleted;
+    }
+
+    private async ValueTask<EnqueueResult> EnqueueOneAsync(string queue, PreparedJob job, CancellationToken cancellationToken)
+        => (await EnqueueAsync(queue, [job], cancellationToken).ConfigureAwait(false))[0];
+
+    private async ValueTask<EnqueueResult[]> EnqueueAsync(string queue, PreparedJob[] jobs, CancellationToken cancellationToken)
+    {
+        var keys = _keys.Queue(queue);
+        var max = _inputs.Options.MaxQueueLength;
+        var args = new RedisValue[5 + (jobs.Length * 8)];
+        args[0] = keys.Root;
+        args[1] = MemoryQueue.LeaseRanOut;
+        args[2] = keys.Wake.ToString();
+        args[3] = max is { } m ? m : RedisValue.EmptyString;
+        args[4] = jobs.Length;
+        for (var i = 0; i < jobs.Length; i++)
+        {
+            var job = jobs[i];
+            var b = 5 + (i * 8);
+            args[b] = job.Id;
+            args[b + 1] = job.Payload;
+            args[b + 2] = job.Priority;
+            args[b + 3] = job.DelayMs;
+            args[b + 4] = job.DedupKey ?? string.Empty;
+            args[b + 5] = job.DedupWindowMs;
+            args[b + 6] = job.MaxAttempts;
+            args[b + 7] = job.TtlMs is { } ttl ? ttl : RedisValue.EmptyString;
+        }
+
+        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
+        if (reply.Length == 2 && reply[0].Resp2Type == ResultType.Integer && (long)reply[0] == QueueScripts.Full)
+        {
+            throw new QueueFullException(queue, (long)reply[1], max!.Value);
+        }
+
+        var results = new EnqueueResult[jobs.Length];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = new EnqueueResult((string)reply[2 * i]!, (long)reply[(2 * i) + 1] == 1);
+        }
+
+        return results;
+    }
+
+    private async ValueTask<LeaseAttempt> TryLeaseAsync(string queue, long visibilityMs, string? workerId, long? waiterFlagMs, CancellationToken cancellationToken)
+    {
+        var keys = _keys.Queue(queue);
+        RedisValue[] args =
+        [
+            keys.Root, MemoryQueue.LeaseRanOut, Guid.NewGuid().ToString("N"), visibilityMs, workerId ?? string.Empty,
+            waiterFlagMs is { } flag ? flag : RedisValue.EmptyString,
+        ];
+        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Lease, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
+        return (long)reply[0] switch
+        {
+            1 => new LeaseAttempt(ParseJob((RedisResult[])reply[1]!, queue, null) ?? throw ForeignJob(queue, "?"), 0, -1),
+            0 => new LeaseAttempt(null, (long)reply[1], (long)reply[2]),
+            _ => throw ForeignJob(queue, (string?)reply[1] ?? "?"),
+        };
+    }
+
+    private async ValueTask<JobFailure> FailAsync<T>(JobLease<T> lease, string error, bool deadLetter, CancellationToken cancellationToken)
+    {
+        var keys = _keys.Queue(lease.Queue);
+        RedisValue[] args =
+        [
+            keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, error,
+            _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0",
+        ];
+        var reply = await EvaluateAsync(QueueScripts.Fail, keys.Keys, args, cancellationToken).ConfigureAwait(false);
+        if (reply.Resp2Type == ResultType.Integer)
+        {
+            throw new LeaseLostException(lease.Queue, lease.JobId);
+        }
+
+        var parts = (long[])reply!;
+        return parts[0] == 1
+            ? new JobFailure((int)parts[1], true, null)
+            : new JobFailure((int)parts[1], false, DateTimeOffset.FromUnixTimeMilliseconds(parts[2]));
+    }
+
+    private async ValueTask<JobRecord?> GetAsync(string queue, string jobId, CancellationToken cancellationToken)
+    {
+        var keys = _keys.Queue(queue);
+        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Get, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut, jobId], cancellationToken).ConfigureAwait(false))!;
+        return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, jobId) ?? throw ForeignJob(queue, jobId));
+    }
+
+    private JobLease<T> ToLease<T>(string queue, JobFields job) => new()
+    {
+        Queue = queue,
+        JobId = job.Id,
+        Payload = _inputs.DeserializePayload<T>(queue, job.Id, job.Payload),
+        Attempt = job.Attempts,
+        MaxAttempts = job.MaxAttempts,
+        Priority = job.Priority,
+        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
+        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(job.UntilMs ?? throw ForeignJob(queue, job.Id)),
+        LastError = job.LastError,
+        WorkerId = job.WorkerId,
+        LeaseToken = job.Token ?? throw ForeignJob(queue, job.Id),
+    };
+
+    private static JobLease<T> Copy<T>(JobLease<T> lease, long expiresMs) => new()
+    {
+        Queue = lease.Queue,
+        JobId = lease.JobId,
+        Payload = lease.Payload,
+        Attempt = lease.Attempt,
+        MaxAttempts = lease.MaxAttempts,
+        Priority = lease.Priority,
+        EnqueuedAt = lease.EnqueuedAt,
+        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expiresMs),
+        LastError = lease.LastError,
+        WorkerId = lease.WorkerId,
+        LeaseToken = lease.LeaseToken,
+    };
+
+    private JobRecord ToRecord(string queue, JobFields job) => new(_inputs, job.Payload)
+    {
+        Queue = queue,
+        JobId = job.Id,
+        State = job.State,
+        Priority = job.Priority,
+        Attempts = job.Attempts,
+        MaxAttempts = job.MaxAttempts,
+        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
+        StateUntil = job.State == JobState.Ready || job.UntilMs is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(job.UntilMs.Value),
+        WorkerId = job.WorkerId,
+        LastError = job.LastError,
+        DedupKey = job.DedupKey,
+    };
+
+    // Reads a job hash (HGETALL). Null for an empty hash; foreign data, reported, for anything this store did not write.
+    private static JobFields? ParseJob(RedisResult[] flat, string queue, string? expectedId)
+    {
+        if (flat.Length == 0)
+        {
+            return null;
+        }
+
+        var f = new Dictionary<string, RedisValue>(flat.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < flat.Length; i += 2)
+        {
+            f[(string)flat[i]!] = (RedisValue)flat[i + 1];
+        }
+
+        var id = f.TryGetValue("id", out var idValue) ? (string?)idValue : null;
+        if (!f.TryGetValue("v", out var v) || v != "1" || id is null || (expectedId is not null && id != expectedId))
+        {
+            throw ForeignJob(queue, expectedId ?? id ?? "?");
+        }
+
+        var state = (string?)Field(f, "st") switch
+        {
+            "r" => JobState.Ready,
+            "s" => JobState.Scheduled,
+            "l" => JobState.Leased,
+            "d" => JobState.Dead,
+            _ => throw ForeignJob(queue, id),
+        };
+        return new JobFields(
+            id,
+            (byte[]?)Field(f, "p") ?? throw ForeignJob(queue, id),
+            state,
+            (int)Number(f, "pr", queue, id),
+            (int)Number(f, "a", queue, id),
+            (int)Number(f, "m", queue, id),
+            Number(f, "t", queue, id),
+            f.ContainsKey("du") ? Number(f, "du", queue, id) : null,
+            (string?)Field(f, "tok"),
+            (string?)Field(f, "w"),
+            (string?)Field(f, "err"),
+            (string?)Field(f, "dk"));
+    }
+
+    private static RedisValue Field(Dictionary<string, RedisValue> f, string name) => f.TryGetValue(name, out var value) ? value : RedisValue.Null;
+
+    private static long Number(Dictionary<string, RedisValue> f, string name, string queue, string id)
+        => f.TryGetValue(name, out var value) && long.TryParse((string?)value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number is >= 0 and <= MaxUnixMs
+            ? number
+            : throw ForeignJob(queue, id);
+
+    private static StoreDataException ForeignJob(string queue, string jobId)
+        => new($"Job '{jobId}' of queue '{queue}' is stored in a form this store did not write. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix.");
+
+    private sealed record JobFields(
+        string Id, byte[] Payload, JobState State, int Priority, int Attempts, int MaxAttempts, long EnqueuedMs,
+        long? UntilMs, string? Token, string? WorkerId, string? LastError, string? DedupKey);
+
+    private readonly record struct LeaseAttempt(JobFields? Job, long NowMs, long NextDueMs);
+}

@@ -1,0 +1,303 @@
+namespace RedisStores.Workers;
+
+public sealed partial class RedisWorkerStore
+{
+    /// <summary>
+    /// The queue's Lua scripts. Every queue operation is one script over the queue's keys, which share the hash tag
+    /// <c>{wq:&lt;queue&gt;}</c>: KEYS[1] ready (score (255 - priority) * 2^44 + sequence), KEYS[2] scheduled (due ms),
+    /// KEYS[3] leased (lease expiry ms), KEYS[4] dead (time of death ms), KEYS[5] expiring (drop time ms of waiting
+    /// jobs with a TTL), KEYS[6] the sequence counter, KEYS[7] the waiters flag. ARGV[1] is the queue's key root; job
+    /// hashes are <c>root j:&lt;id&gt;</c> and dedup keys <c>root d:&lt;key&gt;</c>, in the same slot. Times are the
+    /// server's (TIME), so instances with different clocks agree on due times and leases.
+    /// Job hash fields: v schema ("1"), id, p payload, pr priority, q sequence, a attempts, m max attempts,
+    /// t enqueued ms, st state (r/s/l/d), du the time its state ends (due, lease expiry, death), x drop time,
+    /// dk dedup key, tok lease token, w worker id, err last error.
+    /// </summary>
+    private static class QueueScripts
+    {
+        internal const long Foreign = -2;
+        internal const long Full = -3;
+        internal const long Lost = -4;
+
+        private const string Prelude = """
+            local root = ARGV[1]
+            local function jkey(id) return root .. 'j:' .. id end
+            local function n(x) return string.format('%d', x) end
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local function ready_score(pr, q) return n((255 - tonumber(pr)) * 17592186044416 + tonumber(q)) end
+            -- Drops waiting jobs past their TTL, makes due scheduled jobs ready, and takes back jobs whose lease ran
+            -- out (ready again, or dead on their last attempt). Bounded per call; the rest waits for the next call.
+            local function reclaim()
+              for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 200)) do
+                redis.call('ZREM', KEYS[5], id)
+                local st = redis.call('HGET', jkey(id), 'st')
+                if st == 'r' or st == 's' then
+                  redis.call('ZREM', KEYS[1], id)
+                  redis.call('ZREM', KEYS[2], id)
+                  redis.call('DEL', jkey(id))
+                end
+              end
+              for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 200)) do
+                redis.call('ZREM', KEYS[2], id)
+                local f = redis.call('HMGET', jkey(id), 'pr', 'q')
+                if f[1] then
+                  redis.call('HSET', jkey(id), 'st', 'r')
+                  redis.call('HDEL', jkey(id), 'du')
+                  redis.call('ZADD', KEYS[1], ready_score(f[1], f[2]), id)
+                end
+              end
+              for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 200)) do
+                redis.call('ZREM', KEYS[3], id)
+                local f = redis.call('HMGET', jkey(id), 'pr', 'q', 'a', 'm')
+                if f[1] then
+                  redis.call('HDEL', jkey(id), 'tok', 'w')
+                  redis.call('HSET', jkey(id), 'err', ARGV[2])
+                  if tonumber(f[3]) >= tonumber(f[4]) then
+                    redis.call('HSET', jkey(id), 'st', 'd', 'du', n(now))
+                    redis.call('ZADD', KEYS[4], n(now), id)
+                  else
+                    redis.call('HSET', jkey(id), 'st', 'r')
+                    redis.call('HDEL', jkey(id), 'du')
+                    redis.call('ZADD', KEYS[1], ready_score(f[1], f[2]), id)
+                  end
+                end
+              end
+            end
+
+            """;
+
+        // ARGV: root, lease-ran-out text, channel, max waiting ('' for none), job count, then per job 8 values:
+        // id, payload, priority, delay ms, dedup key, dedup window ms, max attempts, ttl ms ('' for none).
+        // Reply: { id, 1 or 0 (duplicate), ... } or { -3, waiting }.
+        internal const string Enqueue = Prelude + """
+            local count = tonumber(ARGV[5])
+            if ARGV[4] ~= '' then
+              local waiting = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
+              if waiting + count > tonumber(ARGV[4]) then return { -3, waiting } end
+            end
+            local out = {}
+            local woke = false
+            for i = 0, count - 1 do
+              local b = 6 + i * 8
+              local id, dk = ARGV[b], ARGV[b + 4]
+              local existing = false
+              if dk ~= '' then
+                existing = redis.call('GET', root .. 'd:' .. dk)
+                if not existing then redis.call('SET', root .. 'd:' .. dk, id, 'PX', ARGV[b + 5]) end
+              end
+              if existing then
+                out[#out + 1] = existing
+                out[#out + 1] = 0
+              else
+                local k = jkey(id)
+                local q = redis.call('INCR', KEYS[6])
+                redis.call('HSET', k, 'v', '1', 'id', id, 'p', ARGV[b + 1], 'pr', ARGV[b + 2], 'q', q, 'a', '0', 'm', ARGV[b + 6], 't', n(now))
+                if dk ~= '' then redis.call('HSET', k, 'dk', dk) end
+                if ARGV[b + 7] ~= '' then
+                  local x = n(now + tonumber(ARGV[b + 7]))
+                  redis.call('HSET', k, 'x', x)
+                  redis.call('ZADD', KEYS[5], x, id)
+                end
+                local delay = tonumber(ARGV[b + 3])
+                if delay > 0 then
+                  redis.call('HSET', k, 'st', 's', 'du', n(now + delay))
+                  redis.call('ZADD', KEYS[2], n(now + delay), id)
+                else
+                  redis.call('HSET', k, 'st', 'r')
+                  redis.call('ZADD', KEYS[1], ready_score(ARGV[b + 2], q), id)
+                  woke = true
+                end
+                out[#out + 1] = id
+                out[#out + 1] = 1
+              end
+            end
+            -- Wake waiting workers, only when one has said it waits: an idle queue costs no messages.
+            if woke and redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[3], '1') end
+            return out
+            """;
+
+        // ARGV: root, lease-ran-out text, token, visibility ms, worker id ('' for none), waiter flag ms ('' when not waiting).
+        // Reply: { 1, HGETALL of the leased job } or { 0, now, next due or -1 } or { -2, id } for a foreign job.
+        internal const string Lease = Prelude + """
+            reclaim()
+            for _ = 1, 100 do
+              local first = redis.call('ZRANGE', KEYS[1], 0, 0)
+              if #first == 0 then break end
+              local id = first[1]
+              local k = jkey(id)
+              local v = redis.call('HGET', k, 'v')
+              if v and v ~= '1' then return { -2, id } end
+              if not v and redis.call('EXISTS', k) == 1 then return { -2, id } end
+              redis.call('ZREM', KEYS[1], id)
+              if v then
+                local a = tonumber(redis.call('HGET', k, 'a')) + 1
+                local du = n(now + tonumber(ARGV[4]))
+                redis.call('HSET', k, 'st', 'l', 'a', a, 'tok', ARGV[3], 'du', du)
+                if ARGV[5] ~= '' then redis.call('HSET', k, 'w', ARGV[5]) else redis.call('HDEL', k, 'w') end
+                if redis.call('HDEL', k, 'x') == 1 then redis.call('ZREM', KEYS[5], id) end
+                redis.call('ZADD', KEYS[3], du, id)
+                return { 1, redis.call('HGETALL', k) }
+              end
+              -- A ready entry whose job hash is gone (deleted from outside) is dropped.
+            end
+            if ARGV[6] ~= '' and redis.call('PTTL', KEYS[7]) < tonumber(ARGV[6]) then
+              redis.call('SET', KEYS[7], '1', 'PX', ARGV[6])
+            end
+            local next = -1
+            local s = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+            if #s > 0 then next = tonumber(s[2]) end
+            local l = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+            if #l > 0 and (next < 0 or tonumber(l[2]) < next) then next = tonumber(l[2]) end
+            return { 0, now, next }
+            """;
+
+        // ARGV: root, id, token. Reply: 1 acked, -4 lease lost.
+        internal const string Ack = """
+            local k = ARGV[1] .. 'j:' .. ARGV[2]
+            local f = redis.call('HMGET', k, 'st', 'tok')
+            if f[1] ~= 'l' or f[2] ~= ARGV[3] then return -4 end
+            redis.call('DEL', k)
+            redis.call('ZREM', KEYS[3], ARGV[2])
+            return 1
+            """;
+
+        // ARGV: root, lease-ran-out text, id, token, error, retry delay ms, '1' to dead-letter at once.
+        // Reply: { 1 dead or 0 retried, attempt, due ms } or -4 lease lost.
+        internal const string Fail = Prelude + """
+            local id = ARGV[3]
+            local k = jkey(id)
+            local f = redis.call('HMGET', k, 'st', 'tok', 'a', 'm')
+            if f[1] ~= 'l' or f[2] ~= ARGV[4] then return -4 end
+            redis.call('ZREM', KEYS[3], id)
+            redis.call('HDEL', k, 'tok', 'w')
+            redis.call('HSET', k, 'err', ARGV[5])
+            local a = tonumber(f[3])
+            if ARGV[7] == '1' or a >= tonumber(f[4]) then
+              redis.call('HSET', k, 'st', 'd', 'du', n(now))
+              redis.call('ZADD', KEYS[4], n(now), id)
+              return { 1, a, now }
+            end
+            local due = n(now + tonumber(ARGV[6]))
+            redis.call('HSET', k, 'st', 's', 'du', due)
+            redis.call('ZADD', KEYS[2], due, id)
+            return { 0, a, tonumber(due) }
+            """;
+
+        // ARGV: root, lease-ran-out text, id, token, visibility ms. Reply: new expiry ms, or -4 lease lost.
+        internal const string Extend = Prelude + """
+            local k = jkey(ARGV[3])
+            local f = redis.call('HMGET', k, 'st', 'tok')
+            if f[1] ~= 'l' or f[2] ~= ARGV[4] then return -4 end
+            local du = n(now + tonumber(ARGV[5]))
+            redis.call('HSET', k, 'du', du)
+            redis.call('ZADD', KEYS[3], du, ARGV[3])
+            return tonumber(du)
+            """;
+
+        // ARGV: root, lease-ran-out text. Reply: { ready, scheduled, leased, dead }.
+        internal const string Counts = Prelude + """
+            reclaim()
+            return { redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4]) }
+            """;
+
+        // ARGV: root, lease-ran-out text, job id ('' for the next ready one). Reply: HGETALL of the job, or {} for none.
+        internal const string Get = Prelude + """
+            reclaim()
+            local id = ARGV[3]
+            if id == '' then
+              local first = redis.call('ZRANGE', KEYS[1], 0, 0)
+              if #first == 0 then return {} end
+              id = first[1]
+            end
+            return redis.call('HGETALL', jkey(id))
+            """;
+
+        // ARGV: root, lease-ran-out text, state set index (1-4), cursor score ('' for the first page), cursor id, count.
+        // Reply: { { score, HGETALL }, ... } of up to count jobs after the cursor, in score then id order.
+        internal const string Page = Prelude + """
+            local function lt(a, b)
+              local la, lb = #a, #b
+              for i = 1, math.min(la, lb) do
+                local x, y = string.byte(a, i), string.byte(b, i)
+                if x ~= y then return x < y end
+              end
+              return la < lb
+            end
+            reclaim()
+            local key = KEYS[tonumber(ARGV[3])]
+            local start = 0
+            if ARGV[4] ~= '' then
+              local s = redis.call('ZSCORE', key, ARGV[5])
+              if s and tonumber(s) == tonumber(ARGV[4]) then
+                start = redis.call('ZRANK', key, ARGV[5]) + 1
+              else
+                -- The cursor's job moved on: count what sorts before its position.
+                start = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[4])
+                for _, m in ipairs(redis.call('ZRANGEBYSCORE', key, ARGV[4], ARGV[4])) do
+                  if lt(m, ARGV[5]) then start = start + 1 end
+                end
+              end
+            end
+            local out = {}
+            local entries = redis.call('ZRANGE', key, start, start + tonumber(ARGV[6]) - 1, 'WITHSCORES')
+            for i = 1, #entries, 2 do
+              out[#out + 1] = { entries[i + 1], redis.call('HGETALL', jkey(entries[i])) }
+            end
+            return out
+            """;
+
+        // ARGV: root, id. Reply: 1 replayed, 0 not a dead job of this queue.
+        internal const string Replay = """
+            local k = ARGV[1] .. 'j:' .. ARGV[2]
+            if not redis.call('ZSCORE', KEYS[4], ARGV[2]) or redis.call('HGET', k, 'st') ~= 'd' then return 0 end
+            local q = redis.call('INCR', KEYS[6])
+            local pr = tonumber(redis.call('HGET', k, 'pr'))
+            redis.call('ZREM', KEYS[4], ARGV[2])
+            redis.call('HSET', k, 'st', 'r', 'a', '0', 'q', q)
+            redis.call('HDEL', k, 'du')
+            redis.call('ZADD', KEYS[1], string.format('%d', (255 - pr) * 17592186044416 + q), ARGV[2])
+            if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[3], '1') end
+            return 1
+            """;
+
+        // ARGV: root. Deletes up to 500 jobs (and their dedup keys, when they still point at them) per call.
+        // Reply: { deleted, 1 when more remain }.
+        internal const string Purge = """
+            local deleted = 0
+            for s = 1, 4 do
+              for _, id in ipairs(redis.call('ZRANGE', KEYS[s], 0, 499 - deleted)) do
+                local k = ARGV[1] .. 'j:' .. id
+                local dk = redis.call('HGET', k, 'dk')
+                if dk and redis.call('GET', ARGV[1] .. 'd:' .. dk) == id then redis.call('DEL', ARGV[1] .. 'd:' .. dk) end
+                if redis.call('DEL', k) == 1 then deleted = deleted + 1 end
+                redis.call('ZREM', KEYS[s], id)
+                redis.call('ZREM', KEYS[5], id)
+              end
+              if deleted >= 500 then return { deleted, 1 } end
+            end
+            if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4]) > 0 then
+              return { deleted, 1 }
+            end
+            redis.call('DEL', KEYS[5])
+            return { deleted, 0 }
+            """;
+
+        // ARGV: root, lease-ran-out text. Reply: { id, worker, attempts, lease expiry ms, ... } of leased jobs with a worker.
+        internal const string Holders = Prelude + """
+            reclaim()
+            local out = {}
+            local leased = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
+            for i = 1, #leased, 2 do
+              local f = redis.call('HMGET', jkey(leased[i]), 'w', 'a')
+              if f[1] then
+                out[#out + 1] = leased[i]
+                out[#out + 1] = f[1]
+                out[#out + 1] = f[2]
+                out[#out + 1] = leased[i + 1]
+              end
+            end
+            return out
+            """;
+    }
+}
