@@ -5,11 +5,13 @@ using System.Globalization;
 using RedisStores;
 using RedisStores.Locking;
 using RedisStores.Tasks;
+using RedisStores.Workers;
 using StackExchange.Redis;
 
 await using var services = new ServiceCollection().AddRedisStores().BuildServiceProvider();
 var tasks = services.GetRequiredService<ITaskStore>();
 var locks = services.GetRequiredService<IDistributedLockService>();
+var workers = services.GetRequiredService<IWorkerStore>();
 if (services.GetRequiredService<StoreBackendInfo>().Backend != StoreBackend.Redis)
 {
     Console.WriteLine("error REDIS_URL is not set");
@@ -49,8 +51,22 @@ try
 
             Console.WriteLine("ok");
             return 0;
+        case ["worker-lease", var queue, var visibilityMs]:
+            // A worker that takes a job and then hangs mid-job until it is killed.
+            var lease = await workers.WaitAndLeaseAsync<string>(
+                queue,
+                TimeSpan.FromSeconds(30),
+                new LeaseOptions { VisibilityTimeout = TimeSpan.FromMilliseconds(int.Parse(visibilityMs, CultureInfo.InvariantCulture)), WorkerId = "doomed" });
+            Console.WriteLine(lease is null ? "error nothing to lease" : $"ok leased {lease.JobId} {lease.Attempt} {lease.Payload}");
+            if (lease is null)
+            {
+                return 1;
+            }
+
+            await Task.Delay(Timeout.Infinite);
+            return 0;
         default:
-            Console.WriteLine("error usage: task-create ID | task-complete ID RESULT | task-get ID | lock-increment NAME COUNTER-KEY TIMES");
+            Console.WriteLine("error usage: task-create ID | task-complete ID RESULT | task-get ID | lock-increment NAME COUNTER-KEY TIMES | worker-lease QUEUE VISIBILITY-MS");
             return 2;
     }
 }

@@ -272,7 +272,8 @@ public sealed partial class RedisWorkerStore
     {
         var keys = _keys.Queue(queue);
         var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Get, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut, jobId], cancellationToken).ConfigureAwait(false))!;
-        return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, jobId) ?? throw ForeignJob(queue, jobId));
+        var expectedId = jobId.Length == 0 ? null : jobId; // empty: the next ready job, whatever its id
+        return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, expectedId) ?? throw ForeignJob(queue, jobId));
     }
 
     private JobLease<T> ToLease<T>(string queue, JobFields job) => new()

@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using RedisStores.Tests.Infrastructure;
+using RedisStores.Workers;
+using StackExchange.Redis;
+using StackExchange.Redis.Profiling;
+
+namespace RedisStores.Tests.Workers;
+
+/// <summary>What only the Redis work queue can show: round trips, silence while idle, crashed processes, load, foreign data.</summary>
+public sealed class RedisWorkQueueTests(RedisEnvironment redis)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static (RedisWorkerStore Store, string Prefix) NewStore(IConnectionMultiplexer connection, Action<RedisStoresOptions>? configure = null, string? prefix = null)
+    {
+        var options = new RedisStoresOptions { KeyPrefix = prefix ?? RedisEnvironment.UniquePrefix() };
+        configure?.Invoke(options);
+        return (new RedisWorkerStore(connection, options), options.KeyPrefix);
+    }
+
+    [Theory]
+    [InlineData(RedisTopology.Standalone)]
+    [InlineData(RedisTopology.Cluster)]
+    public async Task Every_single_job_operation_and_a_whole_batch_enqueue_is_one_script(RedisTopology topology)
+    {
+        await using var connection = await redis.Get(topology).ConnectAnotherAsync();
+        var (store, _) = NewStore(connection);
+        var session = new ProfilingSession();
+        connection.RegisterProfiler(() => session);
+        JobLease<int>? lease = null;
+        var ops = new (string Name, Func<Task> Run)[]
+        {
+            ("enqueue", () => store.EnqueueAsync("q", 1, new EnqueueOptions { DedupKey = "d" }, Ct).AsTask()),
+            ("enqueue 500", () => store.EnqueueManyAsync("q", Enumerable.Range(0, 500).Select(i => new JobRequest<int>(i)), Ct).AsTask()),
+            ("lease", async () => lease = await store.LeaseAsync<int>("q", cancellationToken: Ct)),
+            ("extend", async () => lease = await store.ExtendLeaseAsync(lease!, cancellationToken: Ct)),
+            ("fail", async () => await store.FailAsync(lease!, "x", Ct)),
+            ("lease again", async () => lease = await store.LeaseAsync<int>("q", cancellationToken: Ct)),
+            ("ack", async () => await store.AckAsync(lease!, Ct)),
+            ("counts", () => store.GetCountsAsync("q", Ct).AsTask()),
+            ("peek", () => store.PeekAsync("q", Ct).AsTask()),
+            ("get", () => store.GetJobAsync("q", "nope", Ct).AsTask()),
+            ("list", () => store.ListJobsAsync("q", JobState.Ready, new JobQuery { PageSize = 100 }, Ct).AsTask()),
+            ("replay", () => store.ReplayDeadAsync("q", "nope", Ct).AsTask()),
+            ("heartbeat", () => store.HeartbeatAsync("w1", new WorkerHeartbeat { Queues = ["q"] }, Ct).AsTask()),
+            ("remove worker", () => store.RemoveWorkerAsync("w2", Ct).AsTask()),
+        };
+
+        foreach (var (name, run) in ops)
+        {
+            session.FinishProfiling();
+            await run();
+            var commands = session.FinishProfiling().Select(c => c.Command).ToList();
+            Assert.True(commands is ["EVALSHA"] or ["EVAL"], $"{name} sent {string.Join(", ", commands)}");
+        }
+    }
+
+    [Fact]
+    public async Task An_idle_waiter_sends_nothing_between_asks_and_an_enqueue_from_another_connection_wakes_it()
+    {
+        await using var waiterConnection = await redis.Standalone.ConnectAnotherAsync();
+        var (waiter, prefix) = NewStore(waiterConnection, o => o.Workers.IdlePollInterval = TimeSpan.FromHours(1));
+        var (producer, _) = NewStore(redis.Standalone.Connection, prefix: prefix);
+        var session = new ProfilingSession();
+        waiterConnection.RegisterProfiler(() => session);
+
+        var waiting = waiter.WaitAndLeaseAsync<string>("idle", TimeSpan.FromSeconds(60), cancellationToken: Ct).AsTask();
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        var whileIdle = session.FinishProfiling().Select(c => c.Command).ToList();
+        Assert.False(waiting.IsCompleted);
+        await producer.EnqueueAsync("idle", "wake up", cancellationToken: Ct);
+        var lease = await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        // One ask before the wait (the subscription goes over the subscriber connection), then silence.
+        Assert.Equal(["EVALSHA"], whileIdle.Where(c => c != "SUBSCRIBE").Select(c => c == "EVAL" ? "EVALSHA" : c));
+        Assert.Equal("wake up", lease!.Payload);
+    }
+
+    [Theory]
+    [InlineData(RedisTopology.Standalone)]
+    [InlineData(RedisTopology.Cluster)]
+    public async Task A_worker_process_killed_mid_job_loses_nothing_the_job_is_delivered_again(RedisTopology topology)
+    {
+        var target = redis.Get(topology);
+        var (store, prefix) = NewStore(target.Connection);
+        var enqueued = await store.EnqueueAsync("payments", "charge order 7", cancellationToken: Ct);
+
+        var (host, line) = await TestHostProcess.StartAsync(target.Configuration, prefix, "worker-lease", "payments", "1500");
+        await using (host)
+        {
+            Assert.Equal($"ok leased {enqueued.JobId} 1 charge order 7", line);
+            Assert.Equal(1, (await store.GetCountsAsync("payments", Ct)).Leased);
+            await host.KillAsync();
+            Assert.True(host.HasExited);
+        }
+
+        var again = await store.WaitAndLeaseAsync<string>("payments", TimeSpan.FromSeconds(30), cancellationToken: Ct);
+        Assert.NotNull(again);
+        Assert.Equal(enqueued.JobId, again.JobId);
+        Assert.Equal(2, again.Attempt);
+        Assert.Equal(MemoryQueue.LeaseRanOut, again.LastError);
+        await store.AckAsync(again, Ct);
+        Assert.Equal(0, (await store.GetCountsAsync("payments", Ct)).Total);
+    }
+
+    [Theory]
+    [InlineData(RedisTopology.Standalone, false)]
+    [InlineData(RedisTopology.Cluster, false)]
+    [InlineData(RedisTopology.Standalone, true)]
+    [InlineData(RedisTopology.Cluster, true)]
+    public async Task Eight_workers_over_ten_thousand_jobs_complete_each_exactly_once_or_at_least_once_with_faults_and_lose_none(RedisTopology topology, bool injectFaults)
+    {
+        const int Jobs = 10_000;
+        const int Workers = 8;
+        var target = redis.Get(topology);
+        var (store, _) = NewStore(target.Connection, o =>
+        {
+            o.Workers.RetryBaseDelay = TimeSpan.Zero;
+            o.Workers.RetryMaxDelay = TimeSpan.Zero;
+            o.Workers.MaxAttempts = 100;
+            o.Workers.IdlePollInterval = TimeSpan.FromMilliseconds(200);
+        });
+        for (var batch = 0; batch < Jobs / 1000; batch++)
+        {
+            await store.EnqueueManyAsync("load", Enumerable.Range(batch * 1000, 1000).Select(i => new JobRequest<int>(i)), Ct);
+        }
+
+        var worked = new ConcurrentDictionary<int, int>(); // how many times each job's work ran to the end
+        var acked = new ConcurrentDictionary<int, bool>();
+        var leases = 0;
+        var failed = 0;
+        var abandoned = 0;
+        var done = 0;
+        var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            while (Volatile.Read(ref done) < Jobs)
+            {
+                var lease = await store.WaitAndLeaseAsync<int>("load", TimeSpan.FromMilliseconds(500), new LeaseOptions { VisibilityTimeout = TimeSpan.FromSeconds(1), WorkerId = $"w{w}" }, Ct);
+                if (lease is null)
+                {
+                    continue;
+                }
+
+                Interlocked.Increment(ref leases);
+                var roll = random.Next(100);
+                if (injectFaults && roll < 10)
+                {
+                    Interlocked.Increment(ref failed);
+                    await store.FailAsync(lease, "injected failure", Ct);
+                    continue;
+                }
+
+                if (injectFaults && roll < 12)
+                {
+                    Interlocked.Increment(ref abandoned); // the worker "dies": its lease runs out
+                    continue;
+                }
+
+                if (injectFaults && roll < 14)
+                {
+                    // Done, but the ack is lost: the job comes back after its lease and is done again.
+                    worked.AddOrUpdate(lease.Payload, 1, (_, n) => n + 1);
+                    continue;
+                }
+
+                worked.AddOrUpdate(lease.Payload, 1, (_, n) => n + 1);
+                await store.AckAsync(lease, Ct);
+                Assert.True(acked.TryAdd(lease.Payload, true), $"job {lease.Payload} was acked twice");
+                Interlocked.Increment(ref done);
+            }
+        }, Ct)).ToArray();
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(3), Ct);
+
+        var counts = await store.GetCountsAsync("load", Ct);
+        Assert.Equal(Jobs, acked.Count);
+        Assert.All(Enumerable.Range(0, Jobs), i => Assert.True(acked.ContainsKey(i), $"job {i} was never completed"));
+        Assert.Equal(0, counts.Total);
+        if (injectFaults)
+        {
+            Assert.True(failed > 0 && abandoned > 0);
+            Assert.True(leases >= Jobs + failed + abandoned, $"{leases} leases for {Jobs} jobs, {failed} failures, {abandoned} abandoned");
+            Assert.Contains(worked, pair => pair.Value > 1);
+        }
+        else
+        {
+            Assert.All(worked, pair => Assert.Equal(1, pair.Value));
+            Assert.Equal(Jobs, leases);
+        }
+    }
+
+    [Fact]
+    public async Task Foreign_data_in_a_queue_is_reported_and_left_alone()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        await db.SortedSetAddAsync($"{prefix}{{wq:mixed}}:ready", "intruder", 1);
+        await db.StringSetAsync($"{prefix}{{wq:mixed}}:j:intruder", "not ours");
+        await db.StringSetAsync($"{prefix}{{wq:typed}}:ready", "a string where a sorted set belongs");
+
+        await Assert.ThrowsAsync<StoreDataException>(() => store.LeaseAsync<string>("mixed", cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.GetJobAsync("mixed", "intruder", Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.PeekAsync("mixed", Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.EnqueueAsync("typed", 1, cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.GetCountsAsync("typed", Ct).AsTask());
+        Assert.Equal("not ours", await db.StringGetAsync($"{prefix}{{wq:mixed}}:j:intruder"));
+    }
+
+    [Fact]
+    public async Task A_ready_entry_whose_job_hash_was_deleted_is_skipped_not_fatal()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var first = await store.EnqueueAsync("q", "first", cancellationToken: Ct);
+        await store.EnqueueAsync("q", "second", cancellationToken: Ct);
+        await db.KeyDeleteAsync($"{prefix}{{wq:q}}:j:{first.JobId}");
+
+        var lease = await store.LeaseAsync<string>("q", cancellationToken: Ct);
+
+        Assert.Equal("second", lease!.Payload);
+        Assert.Equal(new QueueCounts(0, 0, 1, 0), await store.GetCountsAsync("q", Ct));
+    }
+
+    [Fact]
+    public async Task A_queue_lives_in_one_slot_and_purging_a_large_queue_deletes_every_key_in_slices()
+    {
+        var (store, prefix) = NewStore(redis.Cluster.Connection);
+        for (var i = 0; i < 3; i++)
+        {
+            await store.EnqueueManyAsync("big", Enumerable.Range(0, 1000).Select(j => new JobRequest<int>(j, new EnqueueOptions { DedupKey = $"k{i}-{j}", Delay = j % 2 == 0 ? TimeSpan.FromHours(1) : null })), Ct);
+        }
+
+        Assert.Equal(3000, await store.PurgeAsync("big", Ct));
+        Assert.Equal(0, (await store.GetCountsAsync("big", Ct)).Total);
+        Assert.True((await store.EnqueueAsync("big", 1, new EnqueueOptions { DedupKey = "k0-1" }, Ct)).Enqueued);
+
+        // Only the sequence counter, the new job, its dedup key and the ready set remain.
+        var keys = new List<string>();
+        foreach (var server in redis.Cluster.Connection.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: $"{prefix}{{wq:big}}*"))
+            {
+                keys.Add(key.ToString());
+            }
+        }
+
+        Assert.Equal(4, keys.Count);
+        Assert.Single(keys.Select(k => redis.Cluster.Connection.HashSlot(k)).Distinct());
+    }
+}
