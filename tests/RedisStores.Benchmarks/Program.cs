@@ -1,5 +1,5 @@
 // RedisStores load driver. Usage:
-//   dotnet run -c Release --project tests/RedisStores.Benchmarks [-- --quick] [--redis host:port]
+//   dotnet run -c Release --project tests/RedisStores.Benchmarks [-- --quick] [--redis host:port] [--only tasks|locks|cache|workers]
 // Starts its own redis-server on a free loopback port unless --redis is given, and stops it at the end.
 using System.Globalization;
 using RedisStores.Benchmarks;
@@ -7,6 +7,7 @@ using StackExchange.Redis;
 
 var quick = args.Contains("--quick");
 var external = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 using var redis = external is null ? await BenchmarkRedis.StartAsync() : BenchmarkRedis.External(external);
 await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.EndPoint},allowAdmin=true");
 var driver = new LoadDriver(connection, TimeSpan.FromSeconds(quick ? 1 : 3));
@@ -15,10 +16,28 @@ Console.WriteLine($"RedisStores benchmark: Redis {connection.GetServers().Single
 Console.WriteLine();
 Console.WriteLine("| operation | concurrency | ops/s | p50 µs | p99 µs | bytes/op | Redis commands/op | round trips/op |");
 Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-var rows = await TaskStoreBenchmarks.RunOperationsAsync(connection, driver, [1, 64]);
-rows.AddRange(await LockAndSessionBenchmarks.RunAsync(connection, driver, [1, 64]));
-rows.AddRange(await CacheBenchmarks.RunAsync(connection, driver, [1, 64]));
-rows.AddRange(await CacheAnchorBenchmarks.RunAsync(connection, driver, [1, 64]));
+var rows = new List<Row>();
+if (only is null or "tasks")
+{
+    rows.AddRange(await TaskStoreBenchmarks.RunOperationsAsync(connection, driver, [1, 64]));
+}
+
+if (only is null or "locks")
+{
+    rows.AddRange(await LockAndSessionBenchmarks.RunAsync(connection, driver, [1, 64]));
+}
+
+if (only is null or "cache")
+{
+    rows.AddRange(await CacheBenchmarks.RunAsync(connection, driver, [1, 64]));
+    rows.AddRange(await CacheAnchorBenchmarks.RunAsync(connection, driver, [1, 64]));
+}
+
+if (only is null or "workers")
+{
+    rows.AddRange(await WorkerBenchmarks.RunAsync(connection, driver, [1, 8, 64]));
+}
+
 foreach (var row in rows)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -30,7 +49,7 @@ Console.WriteLine("Listing (page of 100) and stats, median of 201 calls, as the 
 Console.WriteLine();
 Console.WriteLine("| tasks in store | unrelated keys | keys in Redis | list µs | stats µs |");
 Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
-foreach (var line in await TaskStoreBenchmarks.RunScalingAsync(connection, largeStore: quick ? 20_000 : 100_000, unrelatedKeys: quick ? 200_000 : 1_000_000))
+foreach (var line in only is not (null or "tasks") ? [] : await TaskStoreBenchmarks.RunScalingAsync(connection, largeStore: quick ? 20_000 : 100_000, unrelatedKeys: quick ? 200_000 : 1_000_000))
 {
     Console.WriteLine(line);
 }
