@@ -7,6 +7,7 @@ using RedisStores;
 using RedisStores.Caching;
 using RedisStores.Sessions;
 using RedisStores.Tasks;
+using RedisStores.Workers;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -18,6 +19,7 @@ var backend = host.Services.GetRequiredService<StoreBackendInfo>();
 var tasks = host.Services.GetRequiredService<ITaskStore>();
 var sessions = host.Services.GetRequiredService<ISessionStore>();
 var cache = host.Services.GetRequiredService<ICacheStore>();
+var workers = host.Services.GetRequiredService<IWorkerStore>();
 Console.WriteLine($"RedisStores demo: state is kept {backend}.");
 
 try
@@ -25,6 +27,7 @@ try
     await TaskWalkthrough.RunAsync(tasks);
     await SessionWalkthrough.RunAsync(sessions);
     await CacheWalkthrough.RunAsync(cache);
+    await WorkerWalkthrough.RunAsync(workers);
 }
 catch (StoreUnavailableException ex)
 {
