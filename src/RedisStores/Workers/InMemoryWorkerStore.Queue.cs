@@ -260,7 +260,9 @@ public sealed partial class InMemoryWorkerStore
             var q = QueueFor(queue);
             if (_inputs.Options.MaxQueueLength is { } max)
             {
-                // Every job of the batch counts, duplicates too, as on Redis.
+                // Jobs dropped by their TTL make room, and jobs whose lease ran out take it again. Every job of the
+                // batch counts, duplicates too, as on Redis.
+                q.Reclaim(now);
                 long waiting = q.Ready.Count + q.Scheduled.Count;
                 if (waiting + jobs.Length > max)
                 {
@@ -294,15 +296,9 @@ public sealed partial class InMemoryWorkerStore
                     q.Expiring.Add((now + ttl, job.Id));
                 }
 
-                if (job.DelayMs > 0)
-                {
-                    q.Place(stored, JobState.Scheduled, now + job.DelayMs);
-                }
-                else
-                {
-                    q.Place(stored, JobState.Ready, MemoryQueue.ReadyScore(stored));
-                    woke = true;
-                }
+                // A scheduled job wakes waiters too, so each sets its timer to the new due time.
+                q.Place(stored, job.DelayMs > 0 ? JobState.Scheduled : JobState.Ready, job.DelayMs > 0 ? now + job.DelayMs : MemoryQueue.ReadyScore(stored));
+                woke = true;
 
                 results[i] = new EnqueueResult(job.Id, true);
             }
@@ -357,6 +353,7 @@ public sealed partial class InMemoryWorkerStore
 
             var due = now + _inputs.RetryDelayMs(job.Attempts);
             q.Place(job, JobState.Scheduled, due);
+            q.Wake(); // waiters set their timers to the retry's due time
             return new JobFailure(job.Attempts, false, DateTimeOffset.FromUnixTimeMilliseconds(due));
         }
     }

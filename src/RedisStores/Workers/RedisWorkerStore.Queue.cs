@@ -254,7 +254,7 @@ public sealed partial class RedisWorkerStore
         RedisValue[] args =
         [
             keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, error,
-            _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0",
+            _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0", keys.Wake.ToString(),
         ];
         var reply = await EvaluateAsync(QueueScripts.Fail, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if (reply.Resp2Type == ResultType.Integer)

@@ -73,47 +73,52 @@ public sealed partial class RedisWorkerStore
         internal const string Enqueue = Prelude + """
             local count = tonumber(ARGV[5])
             if ARGV[4] ~= '' then
+              -- Jobs dropped by their TTL make room, and jobs whose lease ran out take it again.
+              reclaim()
               local waiting = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
               if waiting + count > tonumber(ARGV[4]) then return { -3, waiting } end
             end
             local out = {}
-            local woke = false
+            local wake = false
             for i = 0, count - 1 do
               local b = 6 + i * 8
               local id, dk = ARGV[b], ARGV[b + 4]
               local existing = false
-              if dk ~= '' then
-                existing = redis.call('GET', root .. 'd:' .. dk)
-                if not existing then redis.call('SET', root .. 'd:' .. dk, id, 'PX', ARGV[b + 5]) end
-              end
+              if dk ~= '' then existing = redis.call('GET', root .. 'd:' .. dk) end
               if existing then
                 out[#out + 1] = existing
                 out[#out + 1] = 0
               else
                 local k = jkey(id)
                 local q = redis.call('INCR', KEYS[6])
-                redis.call('HSET', k, 'v', '1', 'id', id, 'p', ARGV[b + 1], 'pr', ARGV[b + 2], 'q', q, 'a', '0', 'm', ARGV[b + 6], 't', n(now))
-                if dk ~= '' then redis.call('HSET', k, 'dk', dk) end
+                local delay = tonumber(ARGV[b + 3])
+                -- The sorted set first: if it is not ours, the script stops before writing anything else.
+                local st, du = 'r', false
+                if delay > 0 then
+                  st, du = 's', n(now + delay)
+                  redis.call('ZADD', KEYS[2], du, id)
+                else
+                  redis.call('ZADD', KEYS[1], ready_score(ARGV[b + 2], q), id)
+                end
+                redis.call('HSET', k, 'v', '1', 'id', id, 'p', ARGV[b + 1], 'pr', ARGV[b + 2], 'q', q, 'a', '0', 'm', ARGV[b + 6], 't', n(now), 'st', st)
+                if du then redis.call('HSET', k, 'du', du) end
+                if dk ~= '' then
+                  redis.call('HSET', k, 'dk', dk)
+                  redis.call('SET', root .. 'd:' .. dk, id, 'PX', ARGV[b + 5])
+                end
                 if ARGV[b + 7] ~= '' then
                   local x = n(now + tonumber(ARGV[b + 7]))
                   redis.call('HSET', k, 'x', x)
                   redis.call('ZADD', KEYS[5], x, id)
                 end
-                local delay = tonumber(ARGV[b + 3])
-                if delay > 0 then
-                  redis.call('HSET', k, 'st', 's', 'du', n(now + delay))
-                  redis.call('ZADD', KEYS[2], n(now + delay), id)
-                else
-                  redis.call('HSET', k, 'st', 'r')
-                  redis.call('ZADD', KEYS[1], ready_score(ARGV[b + 2], q), id)
-                  woke = true
-                end
+                wake = true
                 out[#out + 1] = id
                 out[#out + 1] = 1
               end
             end
-            -- Wake waiting workers, only when one has said it waits: an idle queue costs no messages.
-            if woke and redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[3], '1') end
+            -- Wake waiting workers, only when one has said it waits: an idle queue costs no messages. A scheduled job
+            -- wakes them too, so each sets its timer to the new due time.
+            if wake and redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[3], '1') end
             return out
             """;
 
@@ -126,16 +131,21 @@ public sealed partial class RedisWorkerStore
               if #first == 0 then break end
               local id = first[1]
               local k = jkey(id)
-              local v = redis.call('HGET', k, 'v')
-              if v and v ~= '1' then return { -2, id } end
-              if not v and redis.call('EXISTS', k) == 1 then return { -2, id } end
+              -- Read before writing: a script that fails midway keeps what it wrote.
+              local f = redis.call('HMGET', k, 'v', 'a', 'x')
+              if (f[1] and f[1] ~= '1') or (not f[1] and redis.call('EXISTS', k) == 1) then return { -2, id } end
               redis.call('ZREM', KEYS[1], id)
-              if v then
-                local a = tonumber(redis.call('HGET', k, 'a')) + 1
+              if f[1] then
                 local du = n(now + tonumber(ARGV[4]))
-                redis.call('HSET', k, 'st', 'l', 'a', a, 'tok', ARGV[3], 'du', du)
-                if ARGV[5] ~= '' then redis.call('HSET', k, 'w', ARGV[5]) else redis.call('HDEL', k, 'w') end
-                if redis.call('HDEL', k, 'x') == 1 then redis.call('ZREM', KEYS[5], id) end
+                if ARGV[5] ~= '' then
+                  redis.call('HSET', k, 'st', 'l', 'a', tonumber(f[2]) + 1, 'tok', ARGV[3], 'du', du, 'w', ARGV[5])
+                else
+                  redis.call('HSET', k, 'st', 'l', 'a', tonumber(f[2]) + 1, 'tok', ARGV[3], 'du', du)
+                end
+                if f[3] then
+                  redis.call('HDEL', k, 'x')
+                  redis.call('ZREM', KEYS[5], id)
+                end
                 redis.call('ZADD', KEYS[3], du, id)
                 return { 1, redis.call('HGETALL', k) }
               end
@@ -162,7 +172,7 @@ public sealed partial class RedisWorkerStore
             return 1
             """;
 
-        // ARGV: root, lease-ran-out text, id, token, error, retry delay ms, '1' to dead-letter at once.
+        // ARGV: root, lease-ran-out text, id, token, error, retry delay ms, '1' to dead-letter at once, channel.
         // Reply: { 1 dead or 0 retried, attempt, due ms } or -4 lease lost.
         internal const string Fail = Prelude + """
             local id = ARGV[3]
@@ -181,6 +191,8 @@ public sealed partial class RedisWorkerStore
             local due = n(now + tonumber(ARGV[6]))
             redis.call('HSET', k, 'st', 's', 'du', due)
             redis.call('ZADD', KEYS[2], due, id)
+            -- Waiting workers set their timers to the retry's due time.
+            if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[8], '1') end
             return { 0, a, tonumber(due) }
             """;
 

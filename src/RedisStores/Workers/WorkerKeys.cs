@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace RedisStores.Workers;
@@ -10,6 +11,10 @@ namespace RedisStores.Workers;
 /// </summary>
 internal sealed class WorkerKeys(string keyPrefix)
 {
+    private const int MaxCachedQueues = 4096;
+
+    private readonly ConcurrentDictionary<string, QueueKeys> _queues = new(StringComparer.Ordinal);
+
     /// <summary>The sorted set of registered workers by registration expiry (ms), pruned when listed.</summary>
     internal RedisKey WorkerIndex { get; } = $"{keyPrefix}{{workers}}:idx:workers";
 
@@ -32,6 +37,23 @@ internal sealed class WorkerKeys(string keyPrefix)
     /// (<c>j:&lt;id&gt;</c>) and dedup keys (<c>d:&lt;key&gt;</c>) hang under <see cref="QueueKeys.Root"/> in the same slot.
     /// </summary>
     internal QueueKeys Queue(string queue)
+    {
+        // Workers call this for every job: keep the keys of the queues in use, up to a bound, as queue names are callers' input.
+        if (_queues.TryGetValue(queue, out var keys))
+        {
+            return keys;
+        }
+
+        keys = BuildQueue(queue);
+        if (_queues.Count < MaxCachedQueues)
+        {
+            _queues.TryAdd(queue, keys);
+        }
+
+        return keys;
+    }
+
+    private QueueKeys BuildQueue(string queue)
     {
         var root = $"{keyPrefix}{{wq:{queue}}}:";
         return new QueueKeys(
