@@ -19,8 +19,9 @@ public sealed class EnqueueOptions
     public TimeSpan? Delay { get; set; }
 
     /// <summary>
-    /// The time from which the job may be leased; a time in the past means at once. Default: <see langword="null"/>.
-    /// Not together with <see cref="Delay"/>. On Redis the wait is measured on the server's clock.
+    /// The time from which the job may be leased; a time in the past means at once, and it may be at most 365 days
+    /// ahead. Default: <see langword="null"/>. Not together with <see cref="Delay"/>. It is turned into a delay by the
+    /// store's clock when enqueued; on Redis that delay then runs on the server's clock.
     /// </summary>
     public DateTimeOffset? RunAt { get; set; }
 

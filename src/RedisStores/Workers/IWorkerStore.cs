@@ -124,6 +124,7 @@ public interface IWorkerStore
     /// <returns>One result per job, in the order given. A batch holding one dedup key twice enqueues the first and reports the second as its duplicate.</returns>
     /// <exception cref="ArgumentException">As for <see cref="EnqueueAsync"/>, for any job; nothing is enqueued then.</exception>
     /// <exception cref="QueueFullException">The batch would take the queue past <see cref="WorkerStoreOptions.MaxQueueLength"/>; nothing is enqueued.</exception>
+    /// <exception cref="StoreSerializationException">A payload cannot be serialized; nothing is enqueued.</exception>
     ValueTask<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<T>(string queue, IEnumerable<JobRequest<T>> jobs, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -136,8 +137,9 @@ public interface IWorkerStore
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns>The lease, or <see langword="null"/> when no job is ready.</returns>
     /// <exception cref="StoreSerializationException">
-    /// The payload cannot be read as <typeparamref name="T"/>. The job stays leased to no one and comes back when the
-    /// lease runs out, so after its attempts it lands in the dead letters, where it can be inspected.
+    /// The payload cannot be read as <typeparamref name="T"/>. The job stays leased (under the worker id, if one was
+    /// given) and comes back when the lease runs out, so after its attempts it lands in the dead letters, where it can
+    /// be inspected with <see cref="JobRecord.GetPayload{T}"/>.
     /// </exception>
     ValueTask<JobLease<T>?> LeaseAsync<T>(string queue, LeaseOptions? options = null, CancellationToken cancellationToken = default);
 
@@ -152,6 +154,9 @@ public interface IWorkerStore
     /// <param name="options">The visibility timeout and the worker id; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The lease, or <see langword="null"/> when no job became ready in time.</returns>
+    /// <exception cref="ArgumentException">The queue name, the timeout or an option is not acceptable.</exception>
+    /// <exception cref="StoreSerializationException">The payload cannot be read as <typeparamref name="T"/>; see <see cref="LeaseAsync"/>.</exception>
+    /// <exception cref="StoreUnavailableException">Redis cannot be reached, to ask or to subscribe for wake-ups.</exception>
     ValueTask<JobLease<T>?> WaitAndLeaseAsync<T>(string queue, TimeSpan timeout, LeaseOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Completes a leased job: it leaves the queue.</summary>
@@ -193,7 +198,10 @@ public interface IWorkerStore
     /// <exception cref="LeaseLostException">The lease is no longer held.</exception>
     ValueTask<JobLease<T>> ExtendLeaseAsync<T>(JobLease<T> lease, TimeSpan? visibilityTimeout = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Counts a queue's jobs in each state. On Redis this is one script that reads the sizes of four sorted sets.</summary>
+    /// <summary>
+    /// Counts a queue's jobs in each state, after taking back due work (scheduled jobs that came due, leases that ran
+    /// out, jobs past their TTL) as a lease would. On Redis this is one script.
+    /// </summary>
     /// <param name="queue">The queue's name.</param>
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns>The counts; all zero for a queue that holds nothing.</returns>

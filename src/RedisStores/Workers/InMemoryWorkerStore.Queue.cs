@@ -260,11 +260,14 @@ public sealed partial class InMemoryWorkerStore
             var q = QueueFor(queue);
             if (_inputs.Options.MaxQueueLength is { } max)
             {
-                // Jobs dropped by their TTL make room, and jobs whose lease ran out take it again. Every job of the
-                // batch counts, duplicates too, as on Redis.
+                // Jobs dropped by their TTL make room, and jobs whose lease ran out take it again. Duplicates add
+                // nothing, so they do not count.
                 q.Reclaim(now);
+                q.PruneDedup(now);
+                var fresh = jobs.Where(j => j.DedupKey is null).Count()
+                    + jobs.Where(j => j.DedupKey is not null).Select(j => j.DedupKey!).Distinct(StringComparer.Ordinal).Count(k => !q.Dedup.ContainsKey(k));
                 long waiting = q.Ready.Count + q.Scheduled.Count;
-                if (waiting + jobs.Length > max)
+                if (fresh > 0 && waiting + fresh > max)
                 {
                     throw new QueueFullException(queue, waiting, max);
                 }

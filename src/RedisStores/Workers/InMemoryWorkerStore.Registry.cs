@@ -54,7 +54,7 @@ public sealed partial class InMemoryWorkerStore
                 list.Add(new WorkerRecord
                 {
                     WorkerId = id,
-                    Queues = worker.Queues,
+                    Queues = [.. worker.Queues],
                     Metadata = worker.Metadata.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal),
                     RegisteredAt = DateTimeOffset.FromUnixTimeMilliseconds(worker.RegisteredMs),
                     LastHeartbeatAt = DateTimeOffset.FromUnixTimeMilliseconds(worker.LastMs),

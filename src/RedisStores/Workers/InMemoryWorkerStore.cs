@@ -19,7 +19,7 @@ public sealed partial class InMemoryWorkerStore : IWorkerStore
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="options">The settings; <see langword="null"/> uses the defaults.</param>
-    /// <param name="serializer">Serializes step results; <see langword="null"/> uses <see cref="JsonStoreSerializer.Default"/>.</param>
+    /// <param name="serializer">Serializes step results and job payloads; <see langword="null"/> uses <see cref="JsonStoreSerializer.Default"/>.</param>
     /// <param name="timeProvider">The clock that drives recorded times and expiry; <see langword="null"/> uses the system clock.</param>
     public InMemoryWorkerStore(RedisStoresOptions? options = null, IStoreSerializer? serializer = null, TimeProvider? timeProvider = null)
     {

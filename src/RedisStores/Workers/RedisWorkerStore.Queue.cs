@@ -50,7 +50,8 @@ public sealed partial class RedisWorkerStore
             var waitMs = Math.Min(Math.Max(leftMs, 0), idleMs);
 
             // The flag tells enqueuers someone waits; it outlives this wait by a second, and the next ask renews it.
-            var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, waitMs + 1000, cancellationToken).ConfigureAwait(false);
+            // A last ask, with no time left to wait, raises no flag.
+            var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, waitMs > 0 ? waitMs + 1000 : null, cancellationToken).ConfigureAwait(false);
             if (attempt.Job is { } job)
             {
                 return ToLease<T>(queue, job);

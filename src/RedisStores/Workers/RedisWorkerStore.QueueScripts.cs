@@ -73,10 +73,21 @@ public sealed partial class RedisWorkerStore
         internal const string Enqueue = Prelude + """
             local count = tonumber(ARGV[5])
             if ARGV[4] ~= '' then
-              -- Jobs dropped by their TTL make room, and jobs whose lease ran out take it again.
+              -- Jobs dropped by their TTL make room, and jobs whose lease ran out take it again. Duplicates add
+              -- nothing, so they do not count.
               reclaim()
+              local fresh, seen = 0, {}
+              for i = 0, count - 1 do
+                local dk = ARGV[6 + i * 8 + 4]
+                if dk == '' then
+                  fresh = fresh + 1
+                elseif not seen[dk] then
+                  seen[dk] = true
+                  if not redis.call('GET', root .. 'd:' .. dk) then fresh = fresh + 1 end
+                end
+              end
               local waiting = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
-              if waiting + count > tonumber(ARGV[4]) then return { -3, waiting } end
+              if fresh > 0 and waiting + fresh > tonumber(ARGV[4]) then return { -3, waiting } end
             end
             local out = {}
             local wake = false
@@ -217,12 +228,16 @@ public sealed partial class RedisWorkerStore
         internal const string Get = Prelude + """
             reclaim()
             local id = ARGV[3]
-            if id == '' then
+            if id ~= '' then return redis.call('HGETALL', jkey(id)) end
+            -- The next ready job, as a lease would take it: entries whose job hash is gone are dropped.
+            for _ = 1, 100 do
               local first = redis.call('ZRANGE', KEYS[1], 0, 0)
               if #first == 0 then return {} end
-              id = first[1]
+              local h = redis.call('HGETALL', jkey(first[1]))
+              if #h > 0 then return h end
+              redis.call('ZREM', KEYS[1], first[1])
             end
-            return redis.call('HGETALL', jkey(id))
+            return {}
             """;
 
         // ARGV: root, lease-ran-out text, state set index (1-4), cursor score ('' for the first page), cursor id, count.
@@ -295,11 +310,12 @@ public sealed partial class RedisWorkerStore
             return { deleted, 0 }
             """;
 
-        // ARGV: root, lease-ran-out text. Reply: { id, worker, attempts, lease expiry ms, ... } of leased jobs with a worker.
+        // ARGV: root, lease-ran-out text. Reply: { id, worker, attempts, lease expiry ms, ... } of leased jobs with a
+        // worker, among the 10,000 leases that run out first.
         internal const string Holders = Prelude + """
             reclaim()
             local out = {}
-            local leased = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
+            local leased = redis.call('ZRANGE', KEYS[3], 0, 9999, 'WITHSCORES')
             for i = 1, #leased, 2 do
               local f = redis.call('HMGET', jkey(leased[i]), 'w', 'a')
               if f[1] then

@@ -5,9 +5,11 @@ using StackExchange.Redis;
 namespace RedisStores.Workers;
 
 /// <summary>
-/// The Redis <see cref="IWorkerStore"/>: per execution, a hash and a steps hash under one hash tag, written by one
-/// Lua script per operation; active executions in a sorted set of their own, kept in step by a pipelined second
-/// command and pruned as it is listed. Works on a standalone server and on Redis Cluster.
+/// The Redis <see cref="IWorkerStore"/>. The journal keeps, per execution, a hash and a steps hash under one hash tag,
+/// written by one Lua script per operation; active executions sit in a sorted set of their own, kept in step by a
+/// pipelined second command and pruned as it is listed. Each queue keeps its jobs and state sets under one hash tag,
+/// changed by one script per operation; waiting workers are woken over pub/sub. The registry keeps a hash per worker
+/// with its heartbeat's TTL. Works on a standalone server and on Redis Cluster; see docs/data-model.md.
 /// </summary>
 public sealed partial class RedisWorkerStore : IWorkerStore
 {
@@ -22,7 +24,7 @@ public sealed partial class RedisWorkerStore : IWorkerStore
     /// <summary>Creates a worker store on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The Redis connection.</param>
     /// <param name="options">The settings; <see langword="null"/> uses the defaults.</param>
-    /// <param name="serializer">Serializes step results; <see langword="null"/> uses <see cref="JsonStoreSerializer.Default"/>.</param>
+    /// <param name="serializer">Serializes step results and job payloads; <see langword="null"/> uses <see cref="JsonStoreSerializer.Default"/>.</param>
     /// <param name="timeProvider">The clock of recorded times; <see langword="null"/> uses the system clock. Expiry follows the server's clock.</param>
     public RedisWorkerStore(
         IConnectionMultiplexer connection,

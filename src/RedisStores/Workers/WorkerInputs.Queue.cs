@@ -64,7 +64,12 @@ internal sealed partial class WorkerInputs
             }
             else if (options.RunAt is { } runAt)
             {
-                delayMs = Math.Clamp(runAt.ToUnixTimeMilliseconds() - nowMs, 0, (long)MaxTtl.TotalMilliseconds);
+                // Turned into a delay by this clock; on Redis the delay then runs on the server's clock.
+                delayMs = Math.Max(runAt.ToUnixTimeMilliseconds() - nowMs, 0);
+                if (delayMs > (long)MaxTtl.TotalMilliseconds)
+                {
+                    throw new ArgumentOutOfRangeException(paramName, runAt, $"RunAt must be at most {MaxTtl.TotalDays:0} days ahead.");
+                }
             }
 
             if (options.DedupKey is { } key)

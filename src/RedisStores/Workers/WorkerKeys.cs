@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace RedisStores.Workers;
 
 /// <summary>
-/// Every Redis key of the worker store, built in this one place (see docs/design/workers.md). Each execution's keys
+/// Every Redis key of the worker store, built in this one place (see docs/data-model.md, "Worker store keys"). Each execution's keys
 /// share the hash tag <c>{wx:&lt;id&gt;}</c>, so one script can touch them on a cluster and executions spread over
 /// the slots; the active index has the tag <c>{workers}</c>, a slot of its own, so no script touches it together
 /// with an execution.

@@ -11,7 +11,7 @@ public sealed class WorkerStoreOptions
     public TimeSpan? ExecutionTtl { get; set; }
 
     /// <summary>
-    /// The largest serialized step result the store accepts, in bytes; a larger one is refused with an
+    /// The largest serialized step result or job payload the store accepts, in bytes; a larger one is refused with an
     /// <see cref="ArgumentException"/> before anything is written. Default: 1 MiB (1,048,576). Range: 1 byte to 512 MiB.
     /// </summary>
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
@@ -30,7 +30,8 @@ public sealed class WorkerStoreOptions
 
     /// <summary>
     /// The wait before the first retry of a failed job; each later retry waits twice as long as the one before, up to
-    /// <see cref="RetryMaxDelay"/>, give or take 20% so that failed jobs do not all return at once.
+    /// <see cref="RetryMaxDelay"/>. Each wait is varied by up to 20% either way, so that failed jobs do not all return at
+    /// once, and never exceeds <see cref="RetryMaxDelay"/>.
     /// Default: 1 second. Range: 0 to 1 day.
     /// </summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -52,7 +53,8 @@ public sealed class WorkerStoreOptions
 
     /// <summary>
     /// The most jobs a queue may hold waiting (ready and scheduled); an enqueue past it throws
-    /// <see cref="QueueFullException"/> and adds nothing. Default: <see langword="null"/> (no limit). Range: 1 to 2^40.
+    /// <see cref="QueueFullException"/> and adds nothing. Jobs whose TTL has passed make room first; duplicates (by
+    /// dedup key) add nothing and are never refused. Default: <see langword="null"/> (no limit). Range: 1 to 2^40.
     /// </summary>
     public long? MaxQueueLength { get; set; }
 
