@@ -247,4 +247,33 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         Assert.Equal(4, keys.Count);
         Assert.Single(keys.Select(k => redis.Cluster.Connection.HashSlot(k)).Distinct());
     }
+
+    [Fact]
+    public async Task Peek_skips_a_ready_entry_whose_job_hash_was_deleted_as_a_lease_does()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var first = await store.EnqueueAsync("q", "first", cancellationToken: Ct);
+        var second = await store.EnqueueAsync("q", "second", cancellationToken: Ct);
+        await db.KeyDeleteAsync($"{prefix}{{wq:q}}:j:{first.JobId}");
+
+        Assert.Equal(second.JobId, (await store.PeekAsync("q", Ct))!.JobId);
+        Assert.Equal(1, (await store.GetCountsAsync("q", Ct)).Ready);
+    }
+
+    [Fact]
+    public async Task Only_a_waiter_with_time_left_raises_the_waiters_flag_and_an_enqueue_publishes_only_then()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var flag = $"{prefix}{{wq:flag}}:waiters";
+
+        Assert.Null(await store.WaitAndLeaseAsync<int>("flag", TimeSpan.Zero, cancellationToken: Ct));
+        Assert.False(await db.KeyExistsAsync(flag));
+
+        Assert.Null(await store.WaitAndLeaseAsync<int>("flag", TimeSpan.FromMilliseconds(300), cancellationToken: Ct));
+        var ttl = await db.KeyTimeToLiveAsync(flag);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1.4));
+    }
 }
