@@ -182,6 +182,18 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
     [InlineData("Cache:RedisTimeout", "00:05:00", "RedisStores:Cache:RedisTimeout")]
     [InlineData("Cache:FailSafeMaxDuration", "00:00:00", "RedisStores:Cache:FailSafeMaxDuration")]
     [InlineData("Cache:FactoryLockTimeout", "-00:00:01", "RedisStores:Cache:FactoryLockTimeout")]
+    [InlineData("Workers:ExecutionTtl", "00:00:00.5", "RedisStores:Workers:ExecutionTtl")]
+    [InlineData("Workers:MaxPayloadBytes", "0", "RedisStores:Workers:MaxPayloadBytes")]
+    [InlineData("Workers:VisibilityTimeout", "00:00:00.5", "RedisStores:Workers:VisibilityTimeout")]
+    [InlineData("Workers:MaxAttempts", "0", "RedisStores:Workers:MaxAttempts")]
+    [InlineData("Workers:MaxAttempts", "1001", "RedisStores:Workers:MaxAttempts")]
+    [InlineData("Workers:RetryBaseDelay", "-00:00:01", "RedisStores:Workers:RetryBaseDelay")]
+    [InlineData("Workers:RetryMaxDelay", "00:00:00.1", "RedisStores:Workers:RetryMaxDelay")]
+    [InlineData("Workers:DedupWindow", "00:00:00", "RedisStores:Workers:DedupWindow")]
+    [InlineData("Workers:JobTtl", "00:00:00", "RedisStores:Workers:JobTtl")]
+    [InlineData("Workers:MaxQueueLength", "0", "RedisStores:Workers:MaxQueueLength")]
+    [InlineData("Workers:HeartbeatTtl", "00:00:00.5", "RedisStores:Workers:HeartbeatTtl")]
+    [InlineData("Workers:IdlePollInterval", "00:00:00.05", "RedisStores:Workers:IdlePollInterval")]
     [InlineData("RedisUrl", "redis://:hunter2@", "RedisStores:RedisUrl")]
     public async Task A_bad_setting_fails_host_start_naming_the_setting(string key, string value, string named)
     {
