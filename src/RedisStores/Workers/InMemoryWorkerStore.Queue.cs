@@ -44,6 +44,30 @@ public sealed partial class InMemoryWorkerStore
         WorkerInputs.ValidateWait(timeout);
         var deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : NowMs() + (long)Math.Ceiling(timeout.TotalMilliseconds);
         var idleMs = (long)_inputs.Options.IdlePollInterval.TotalMilliseconds;
+        MemoryQueue q;
+        lock (_gate)
+        {
+            // A queue with a waiter is kept, so the waiter's signal stays the one enqueues complete.
+            q = QueueFor(queue);
+            q.Waiters++;
+        }
+
+        try
+        {
+            return await WaitAsync<T>(queue, q, deadline, idleMs, visibilityMs, workerId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                q.Waiters--;
+                ReleaseIfIdle(queue, q);
+            }
+        }
+    }
+
+    private async Task<JobLease<T>?> WaitAsync<T>(string queue, MemoryQueue q, long deadline, long idleMs, long visibilityMs, string? workerId, CancellationToken cancellationToken)
+    {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -52,7 +76,6 @@ public sealed partial class InMemoryWorkerStore
             lock (_gate)
             {
                 var now = NowMs();
-                var q = QueueFor(queue);
                 signal = q.Signal.Task;
                 if (Take(q, now, visibilityMs, workerId) is { } taken)
                 {
@@ -92,6 +115,7 @@ public sealed partial class InMemoryWorkerStore
         {
             var (q, job) = Held(lease);
             q.Remove(job);
+            ReleaseIfIdle(lease.Queue, q);
         }
 
         return ValueTask.CompletedTask;
@@ -248,7 +272,14 @@ public sealed partial class InMemoryWorkerStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return ValueTask.FromResult(_queues.TryGetValue(queue, out var q) ? q.Purge() : 0L);
+            if (!_queues.TryGetValue(queue, out var q))
+            {
+                return ValueTask.FromResult(0L);
+            }
+
+            var purged = q.Purge();
+            ReleaseIfIdle(queue, q);
+            return ValueTask.FromResult(purged);
         }
     }
 
@@ -369,6 +400,17 @@ public sealed partial class InMemoryWorkerStore
             && job.Token == lease.LeaseToken
                 ? (q, job)
                 : throw new LeaseLostException(lease.Queue, lease.JobId);
+
+    // Called under _gate: forgets a queue that holds nothing (no job, no live dedup key, no waiter), so a store used
+    // with many queue names does not keep them all. Its sequence restarts; order only matters among jobs it holds.
+    private void ReleaseIfIdle(string queue, MemoryQueue q)
+    {
+        q.PruneDedup(NowMs());
+        if (q.Jobs.Count == 0 && q.Dedup.Count == 0 && q.Waiters == 0)
+        {
+            _queues.Remove(queue);
+        }
+    }
 
     private MemoryQueue QueueFor(string queue)
     {

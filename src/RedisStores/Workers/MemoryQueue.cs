@@ -32,6 +32,9 @@ internal sealed class MemoryQueue
 
     internal long Seq { get; set; }
 
+    /// <summary>Workers waiting on the queue; a queue with waiters is never forgotten.</summary>
+    internal int Waiters { get; set; }
+
     /// <summary>Completed, and replaced, whenever a job becomes ready.</summary>
     internal TaskCompletionSource Signal { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
