@@ -8,6 +8,18 @@ public sealed partial class InMemoryWorkerStore
 {
     private readonly Dictionary<string, MemoryQueue> _queues = new(StringComparer.Ordinal);
 
+    /// <summary>How many queues the store keeps state for. For tests and diagnostics.</summary>
+    internal int QueueCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queues.Count;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask<EnqueueResult> EnqueueAsync<T>(string queue, T payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
     {

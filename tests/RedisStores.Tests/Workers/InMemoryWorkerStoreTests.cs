@@ -26,4 +26,33 @@ public sealed class InMemoryWorkerStoreTests : WorkerStoreConformanceTests
 
         Assert.Equal(1, store.HeldCount);
     }
+
+    [Fact]
+    public async Task A_queue_that_holds_nothing_is_forgotten_but_not_while_a_worker_waits_on_it_or_its_dedup_key_lives()
+    {
+        var store = new InMemoryWorkerStore(timeProvider: Clock);
+        for (var i = 0; i < 50; i++)
+        {
+            await store.EnqueueAsync($"q{i}", i, cancellationToken: Ct);
+            await store.AckAsync((await store.LeaseAsync<int>($"q{i}", cancellationToken: Ct))!, Ct);
+        }
+
+        Assert.Equal(0, store.QueueCount);
+
+        await store.EnqueueAsync("deduped", 1, new EnqueueOptions { DedupKey = "k", DedupWindow = TimeSpan.FromSeconds(10) }, Ct);
+        await store.AckAsync((await store.LeaseAsync<int>("deduped", cancellationToken: Ct))!, Ct);
+        Assert.Equal(1, store.QueueCount);
+        Assert.False((await store.EnqueueAsync("deduped", 1, new EnqueueOptions { DedupKey = "k" }, Ct)).Enqueued);
+
+        using var stop = new CancellationTokenSource();
+        var waiting = store.WaitAndLeaseAsync<int>("waited", Timeout.InfiniteTimeSpan, cancellationToken: stop.Token).AsTask();
+        await store.PurgeAsync("waited", Ct);
+        Assert.Equal(2, store.QueueCount);
+        await store.EnqueueAsync("waited", 7, cancellationToken: Ct);
+        Assert.Equal(7, (await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct))!.Payload);
+
+        Clock.Advance(TimeSpan.FromSeconds(11));
+        await store.PurgeAsync("deduped", Ct);
+        Assert.Equal(1, store.QueueCount); // "waited" still holds its leased job
+    }
 }
