@@ -148,12 +148,7 @@ public sealed partial class RedisWorkerStore
         foreach (var entry in entries.Take(pageSize))
         {
             var parts = (RedisResult[])entry!;
-            var fields = ParseJob((RedisResult[])parts[1]!, queue, null);
-            if (fields is null)
-            {
-                continue; // gone between the range and the read: cannot happen inside one script, but never fatal
-            }
-
+            var fields = ParseJob((RedisValue[])parts[1]!, queue, null);
             jobs.Add(ToRecord(queue, fields));
             last = new JobCursor(double.Parse((string)parts[0]!, CultureInfo.InvariantCulture), fields.Id);
         }
@@ -243,7 +238,7 @@ public sealed partial class RedisWorkerStore
         var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Lease, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
         return (long)reply[0] switch
         {
-            1 => new LeaseAttempt(ParseJob((RedisResult[])reply[1]!, queue, null) ?? throw ForeignJob(queue, "?"), 0, -1),
+            1 => new LeaseAttempt(ParseJob((RedisValue[])reply[1]!, queue, null), 0, -1),
             0 => new LeaseAttempt(null, (long)reply[1], (long)reply[2]),
             _ => throw ForeignJob(queue, (string?)reply[1] ?? "?"),
         };
@@ -272,9 +267,9 @@ public sealed partial class RedisWorkerStore
     private async ValueTask<JobRecord?> GetAsync(string queue, string jobId, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(queue);
-        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Get, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut, jobId], cancellationToken).ConfigureAwait(false))!;
+        var reply = (RedisValue[])(await EvaluateAsync(QueueScripts.Get, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut, jobId], cancellationToken).ConfigureAwait(false))!;
         var expectedId = jobId.Length == 0 ? null : jobId; // empty: the next ready job, whatever its id
-        return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, expectedId) ?? throw ForeignJob(queue, jobId));
+        return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, expectedId));
     }
 
     private JobLease<T> ToLease<T>(string queue, JobFields job) => new()
@@ -322,27 +317,16 @@ public sealed partial class RedisWorkerStore
         DedupKey = job.DedupKey,
     };
 
-    // Reads a job hash (HGETALL). Null for an empty hash; foreign data, reported, for anything this store did not write.
-    private static JobFields? ParseJob(RedisResult[] flat, string queue, string? expectedId)
+    // Reads a job's fields (HMGET v id p pr a m t st du tok w err dk). Foreign data, reported, for anything this store did not write.
+    private static JobFields ParseJob(RedisValue[] f, string queue, string? expectedId)
     {
-        if (flat.Length == 0)
-        {
-            return null;
-        }
-
-        var f = new Dictionary<string, RedisValue>(flat.Length / 2, StringComparer.Ordinal);
-        for (var i = 0; i + 1 < flat.Length; i += 2)
-        {
-            f[(string)flat[i]!] = (RedisValue)flat[i + 1];
-        }
-
-        var id = f.TryGetValue("id", out var idValue) ? (string?)idValue : null;
-        if (!f.TryGetValue("v", out var v) || v != "1" || id is null || (expectedId is not null && id != expectedId))
+        var id = (string?)f[1];
+        if (f.Length != 13 || f[0] != "1" || id is null || (expectedId is not null && id != expectedId))
         {
             throw ForeignJob(queue, expectedId ?? id ?? "?");
         }
 
-        var state = (string?)Field(f, "st") switch
+        var state = (string?)f[7] switch
         {
             "r" => JobState.Ready,
             "s" => JobState.Scheduled,
@@ -352,25 +336,21 @@ public sealed partial class RedisWorkerStore
         };
         return new JobFields(
             id,
-            (byte[]?)Field(f, "p") ?? throw ForeignJob(queue, id),
+            (byte[]?)f[2] ?? throw ForeignJob(queue, id),
             state,
-            (int)Number(f, "pr", queue, id),
-            (int)Number(f, "a", queue, id),
-            (int)Number(f, "m", queue, id),
-            Number(f, "t", queue, id),
-            f.ContainsKey("du") ? Number(f, "du", queue, id) : null,
-            (string?)Field(f, "tok"),
-            (string?)Field(f, "w"),
-            (string?)Field(f, "err"),
-            (string?)Field(f, "dk"));
+            (int)Number(f[3], queue, id),
+            (int)Number(f[4], queue, id),
+            (int)Number(f[5], queue, id),
+            Number(f[6], queue, id),
+            f[8].IsNull ? null : Number(f[8], queue, id),
+            (string?)f[9],
+            (string?)f[10],
+            (string?)f[11],
+            (string?)f[12]);
     }
 
-    private static RedisValue Field(Dictionary<string, RedisValue> f, string name) => f.TryGetValue(name, out var value) ? value : RedisValue.Null;
-
-    private static long Number(Dictionary<string, RedisValue> f, string name, string queue, string id)
-        => f.TryGetValue(name, out var value) && long.TryParse((string?)value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number is >= 0 and <= MaxUnixMs
-            ? number
-            : throw ForeignJob(queue, id);
+    private static long Number(RedisValue value, string queue, string id)
+        => value.TryParse(out long number) && number is >= 0 and <= MaxUnixMs ? number : throw ForeignJob(queue, id);
 
     private static StoreDataException ForeignJob(string queue, string jobId)
         => new($"Job '{jobId}' of queue '{queue}' is stored in a form this store did not write. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix.");

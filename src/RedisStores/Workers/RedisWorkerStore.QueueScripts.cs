@@ -23,6 +23,8 @@ public sealed partial class RedisWorkerStore
             local root = ARGV[1]
             local function jkey(id) return root .. 'j:' .. id end
             local function n(x) return string.format('%d', x) end
+            -- A job's fields, in the order the store parses them.
+            local function job(k) return redis.call('HMGET', k, 'v', 'id', 'p', 'pr', 'a', 'm', 't', 'st', 'du', 'tok', 'w', 'err', 'dk') end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local function ready_score(pr, q) return n((255 - tonumber(pr)) * 17592186044416 + tonumber(q)) end
@@ -134,7 +136,7 @@ public sealed partial class RedisWorkerStore
             """;
 
         // ARGV: root, lease-ran-out text, token, visibility ms, worker id ('' for none), waiter flag ms ('' when not waiting).
-        // Reply: { 1, HGETALL of the leased job } or { 0, now, next due or -1 } or { -2, id } for a foreign job.
+        // Reply: { 1, fields of the leased job } or { 0, now, next due or -1 } or { -2, id } for a foreign job.
         internal const string Lease = Prelude + """
             reclaim()
             for _ = 1, 100 do
@@ -158,7 +160,7 @@ public sealed partial class RedisWorkerStore
                   redis.call('ZREM', KEYS[5], id)
                 end
                 redis.call('ZADD', KEYS[3], du, id)
-                return { 1, redis.call('HGETALL', k) }
+                return { 1, job(k) }
               end
               -- A ready entry whose job hash is gone (deleted from outside) is dropped.
             end
@@ -224,24 +226,28 @@ public sealed partial class RedisWorkerStore
             return { redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4]) }
             """;
 
-        // ARGV: root, lease-ran-out text, job id ('' for the next ready one). Reply: HGETALL of the job, or {} for none.
+        // ARGV: root, lease-ran-out text, job id ('' for the next ready one). Reply: the job's fields, or {} for none.
         internal const string Get = Prelude + """
             reclaim()
             local id = ARGV[3]
-            if id ~= '' then return redis.call('HGETALL', jkey(id)) end
+            if id ~= '' then
+              local f = job(jkey(id))
+              if not f[1] and redis.call('EXISTS', jkey(id)) == 0 then return {} end
+              return f
+            end
             -- The next ready job, as a lease would take it: entries whose job hash is gone are dropped.
             for _ = 1, 100 do
               local first = redis.call('ZRANGE', KEYS[1], 0, 0)
               if #first == 0 then return {} end
-              local h = redis.call('HGETALL', jkey(first[1]))
-              if #h > 0 then return h end
+              local f = job(jkey(first[1]))
+              if f[1] or redis.call('EXISTS', jkey(first[1])) == 1 then return f end
               redis.call('ZREM', KEYS[1], first[1])
             end
             return {}
             """;
 
         // ARGV: root, lease-ran-out text, state set index (1-4), cursor score ('' for the first page), cursor id, count.
-        // Reply: { { score, HGETALL }, ... } of up to count jobs after the cursor, in score then id order.
+        // Reply: { { score, fields }, ... } of up to count jobs after the cursor, in score then id order.
         internal const string Page = Prelude + """
             local function lt(a, b)
               local la, lb = #a, #b
@@ -269,7 +275,9 @@ public sealed partial class RedisWorkerStore
             local out = {}
             local entries = redis.call('ZRANGE', key, start, start + tonumber(ARGV[6]) - 1, 'WITHSCORES')
             for i = 1, #entries, 2 do
-              out[#out + 1] = { entries[i + 1], redis.call('HGETALL', jkey(entries[i])) }
+              local k = jkey(entries[i])
+              local f = job(k)
+              if f[1] or redis.call('EXISTS', k) == 1 then out[#out + 1] = { entries[i + 1], f } end
             end
             return out
             """;
