@@ -109,7 +109,7 @@ internal sealed partial class RedisCacheBackend
             var args = new RedisValue[keys.Length + 3];
             redisKeys[0] = _keys.Version(ns);
             args[0] = ttlMs;
-            args[1] = _keys.ChannelName;
+            args[1] = await ChannelAsync(cancellationToken).ConfigureAwait(false);
             args[2] = InvalidationMessage.ForKeys(_instanceId, ns, keys);
             for (var i = 0; i < keys.Length; i++)
             {
@@ -123,17 +123,18 @@ internal sealed partial class RedisCacheBackend
 
         var entries = Array.ConvertAll(keys, k => _keys.Entry(null, k));
         var groups = await SlotGroupsAsync(entries, cancellationToken).ConfigureAwait(false);
-        await RunAsync((this, keys, values, ttlMs, entries, groups), static (db, s) => s.Item1.SetSlotsAsync(db, s.keys, s.values, s.ttlMs, s.entries, s.groups), cancellationToken).ConfigureAwait(false);
+        var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        await RunAsync((this, keys, values, ttlMs, entries, groups, channel), static (db, s) => s.Item1.SetSlotsAsync(db, s.keys, s.values, s.ttlMs, s.entries, s.groups, s.channel), cancellationToken).ConfigureAwait(false);
     }
 
     // One script per hash slot, sent back to back without waiting: one round trip per node.
-    private async Task<bool> SetSlotsAsync(IDatabase db, string[] keys, byte[][] values, long ttlMs, RedisKey[] entries, int[][] groups)
+    private async Task<bool> SetSlotsAsync(IDatabase db, string[] keys, byte[][] values, long ttlMs, RedisKey[] entries, int[][] groups, string channel)
     {
         var writes = Array.ConvertAll(groups, group =>
         {
             var args = new RedisValue[group.Length + 3];
             args[0] = ttlMs;
-            args[1] = _keys.ChannelName;
+            args[1] = channel;
             args[2] = InvalidationMessage.ForKeys(_instanceId, null, Array.ConvertAll(group, i => keys[i]));
             for (var j = 0; j < group.Length; j++)
             {
@@ -146,11 +147,14 @@ internal sealed partial class RedisCacheBackend
         return true;
     }
 
-    internal ValueTask RemoveAsync(string? ns, string key, CancellationToken cancellationToken)
-        => EvaluateAsync(Scripts.Remove, [_keys.Entry(ns, key)], [_keys.ChannelName, InvalidationMessage.ForKeys(_instanceId, ns, [key])], cancellationToken);
+    internal async ValueTask RemoveAsync(string? ns, string key, CancellationToken cancellationToken)
+        => await EvaluateAsync(Scripts.Remove, [_keys.Entry(ns, key)], [await ChannelAsync(cancellationToken).ConfigureAwait(false), InvalidationMessage.ForKeys(_instanceId, ns, [key])], cancellationToken).ConfigureAwait(false);
 
-    internal ValueTask InvalidateNamespaceAsync(string ns, CancellationToken cancellationToken)
-        => EvaluateAsync(Scripts.InvalidateNamespace, [_keys.Version(ns)], [_keys.ChannelName, InvalidationMessage.ForNamespace(_instanceId, ns)], cancellationToken);
+    internal async ValueTask InvalidateNamespaceAsync(string ns, CancellationToken cancellationToken)
+        => await EvaluateAsync(Scripts.InvalidateNamespace, [_keys.Version(ns)], [await ChannelAsync(cancellationToken).ConfigureAwait(false), InvalidationMessage.ForNamespace(_instanceId, ns)], cancellationToken).ConfigureAwait(false);
+
+    // Scripts publish the invalidation themselves, to the name the connection's subscribers (channel prefix and all) hear.
+    private ValueTask<string> ChannelAsync(CancellationToken cancellationToken) => _connection.PublishNameAsync(_keys.ChannelName, cancellationToken);
 
     private async ValueTask EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
         => await RunAsync((script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), cancellationToken).ConfigureAwait(false);

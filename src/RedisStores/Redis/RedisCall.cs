@@ -71,6 +71,14 @@ internal static class RedisCall
             throw new StoreDataException(
                 $"A key of the {storeName} holds a Redis type this store did not write. Something else writes under the store's key prefix; delete that key or give the store its own RedisStores:KeyPrefix.", ex);
         }
+        catch (RedisServerException ex) when (IsScriptDataError(ex.Message))
+        {
+            // A script stopped on data it cannot read: foreign or corrupt, not a server that refused. Scripts check
+            // before they write, but Lua never rolls back, so the message does not promise nothing was applied.
+            var reason = ex.Message.Split('\n', 2)[0];
+            throw new StoreDataException(
+                $"The {storeName} met data in Redis it cannot read ({reason}). Something else writes under the store's key prefix; delete those keys or give the store its own RedisStores:KeyPrefix.", ex);
+        }
         catch (RedisServerException ex)
         {
             // OOM, READONLY after a failover, LOADING, BUSY, MASTERDOWN, NOAUTH...: the server refused the command.
@@ -80,4 +88,9 @@ internal static class RedisCall
                 $"Redis at {connection.Description} refused the {storeName}'s command: {reason}. The operation was not applied; retry once the server accepts writes.", ex);
         }
     }
+
+    // A script's own failure on data it read: the store's STOREDATA error, or a Lua runtime error ("ERR user_script:12:
+    // attempt to ..." on Redis 7). Errors of commands the script called (OOM, READONLY, ...) keep their own code first.
+    private static bool IsScriptDataError(string message)
+        => message.Contains("STOREDATA", StringComparison.Ordinal) || message.StartsWith("ERR user_script:", StringComparison.Ordinal);
 }

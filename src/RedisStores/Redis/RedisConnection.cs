@@ -16,6 +16,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly bool _owned;
     private volatile IConnectionMultiplexer? _multiplexer;
+    private volatile string? _channelPrefix;
     private int _disposed;
 
     /// <summary>A connection made on first use from <paramref name="configuration"/>, owned and disposed here.</summary>
@@ -40,6 +41,24 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     internal async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
         => (await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+
+    /// <summary>
+    /// The name a Lua script must <c>PUBLISH</c> to for subscribers of <paramref name="channel"/> on this connection to
+    /// hear it: StackExchange.Redis adds the configured <c>ChannelPrefix</c> to the channels it subscribes to, and a
+    /// script's <c>PUBLISH</c> goes to the name it is given.
+    /// </summary>
+    internal async ValueTask<string> PublishNameAsync(string channel, CancellationToken cancellationToken)
+    {
+        var prefix = _channelPrefix;
+        if (prefix is null)
+        {
+            var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+            var configured = ConfigurationOptions.Parse(multiplexer.Configuration).ChannelPrefix;
+            prefix = _channelPrefix = configured.IsNullOrEmpty ? string.Empty : configured.ToString()!;
+        }
+
+        return prefix.Length == 0 ? channel : prefix + channel;
+    }
 
     internal async ValueTask<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
     {

@@ -119,7 +119,7 @@ public interface IWorkerStore
     /// <summary>Adds several jobs to a queue at once: one round trip on Redis, and all or nothing.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="queue">The queue's name.</param>
-    /// <param name="jobs">The jobs, 1 to 10,000; they are enqueued in this order.</param>
+    /// <param name="jobs">The jobs, 1 to 10,000, with at most 64 MiB of payloads in all; they are enqueued in this order.</param>
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns>One result per job, in the order given. A batch holding one dedup key twice enqueues the first and reports the second as its duplicate.</returns>
     /// <exception cref="ArgumentException">As for <see cref="EnqueueAsync"/>, for any job; nothing is enqueued then.</exception>

@@ -21,6 +21,7 @@ internal readonly record struct JobCursor(double Score, string Id)
             && q == queue
             && s == ((int)state).ToString(CultureInfo.InvariantCulture)
             && double.TryParse(score, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && double.IsFinite(value)
             && StoreId.IsValid(id))
         {
             return new JobCursor(value, id);

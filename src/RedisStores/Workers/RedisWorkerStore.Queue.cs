@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using RedisStores.Redis;
 using StackExchange.Redis;
 
 namespace RedisStores.Workers;
@@ -140,20 +141,21 @@ public sealed partial class RedisWorkerStore
         [
             keys.Root, MemoryQueue.LeaseRanOut, (int)state + 1,
             cursor is { } c ? c.Score.ToString("R", CultureInfo.InvariantCulture) : RedisValue.EmptyString,
-            cursor?.Id ?? string.Empty, pageSize + 1,
+            cursor?.Id ?? string.Empty, pageSize,
         ];
-        var entries = (RedisResult[])(await EvaluateAsync(QueueScripts.Page, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
-        var jobs = new List<JobRecord>(Math.Min(entries.Length, pageSize));
-        JobCursor last = default;
-        foreach (var entry in entries.Take(pageSize))
+        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Page, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
+        var entries = (RedisResult[])reply[3]!;
+        var jobs = new List<JobRecord>(entries.Length);
+        foreach (var entry in entries)
         {
-            var parts = (RedisResult[])entry!;
-            var fields = ParseJob((RedisValue[])parts[1]!, queue, null);
-            jobs.Add(ToRecord(queue, fields));
-            last = new JobCursor(double.Parse((string)parts[0]!, CultureInfo.InvariantCulture), fields.Id);
+            jobs.Add(ToRecord(queue, ParseJob((RedisValue[])((RedisResult[])entry!)[1]!, queue, null)));
         }
 
-        return new JobPage { Jobs = jobs, NextCursor = entries.Length > pageSize && last.Id is not null ? last.Encode(queue, state) : null };
+        // The cursor is the last entry examined, listed or not, so a vanished job neither ends the listing nor repeats.
+        var next = (long)reply[0] == 1
+            ? new JobCursor(double.Parse((string)reply[1]!, CultureInfo.InvariantCulture), (string)reply[2]!).Encode(queue, state)
+            : null;
+        return new JobPage { Jobs = jobs, NextCursor = next };
     }
 
     /// <inheritdoc />
@@ -161,7 +163,8 @@ public sealed partial class RedisWorkerStore
     {
         WorkerInputs.ValidateJob(queue, jobId);
         var keys = _keys.Queue(queue);
-        return (long)await EvaluateAsync(QueueScripts.Replay, keys.Keys, [keys.Root, jobId, keys.Wake.ToString()], cancellationToken).ConfigureAwait(false) == 1;
+        var channel = await _connection.PublishNameAsync(keys.WakeName, cancellationToken).ConfigureAwait(false);
+        return (long)await EvaluateAsync(QueueScripts.Replay, keys.Keys, [keys.Root, jobId, channel], cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
@@ -195,7 +198,7 @@ public sealed partial class RedisWorkerStore
         var args = new RedisValue[5 + (jobs.Length * 8)];
         args[0] = keys.Root;
         args[1] = MemoryQueue.LeaseRanOut;
-        args[2] = keys.Wake.ToString();
+        args[2] = await _connection.PublishNameAsync(keys.WakeName, cancellationToken).ConfigureAwait(false);
         args[3] = max is { } m ? m : RedisValue.EmptyString;
         args[4] = jobs.Length;
         for (var i = 0; i < jobs.Length; i++)
@@ -235,7 +238,21 @@ public sealed partial class RedisWorkerStore
             keys.Root, MemoryQueue.LeaseRanOut, Guid.NewGuid().ToString("N"), visibilityMs, workerId ?? string.Empty,
             waiterFlagMs is { } flag ? flag : RedisValue.EmptyString,
         ];
-        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Lease, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
+        // The script is not cancelled with the caller: once sent it runs, and a job it leased for a caller who has
+        // gone must go back to ready, or it would cost an attempt (and on its last attempt, die) without running.
+        cancellationToken.ThrowIfCancellationRequested();
+        var running = EvaluateAsync(QueueScripts.Lease, keys.Keys, args, CancellationToken.None).AsTask();
+        RedisResult[] reply;
+        try
+        {
+            reply = (RedisResult[])(await running.WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (OperationCanceledException)
+        {
+            RedisCall.Observe(ReleaseIfLeasedAsync(running, keys, (string)args[2]!));
+            throw;
+        }
+
         return (long)reply[0] switch
         {
             1 => new LeaseAttempt(ParseJob((RedisValue[])reply[1]!, queue, null), 0, -1),
@@ -244,13 +261,25 @@ public sealed partial class RedisWorkerStore
         };
     }
 
+    private async Task ReleaseIfLeasedAsync(Task<RedisResult> lease, QueueKeys keys, string token)
+    {
+        var reply = (RedisResult[])(await lease.ConfigureAwait(false))!;
+        if ((long)reply[0] == 1)
+        {
+            var jobId = (string)((RedisValue[])reply[1]!)[1]!;
+            var channel = await _connection.PublishNameAsync(keys.WakeName, CancellationToken.None).ConfigureAwait(false);
+            await EvaluateAsync(QueueScripts.Release, keys.Keys, [keys.Root, jobId, token, channel], CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private async ValueTask<JobFailure> FailAsync<T>(JobLease<T> lease, string error, bool deadLetter, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(lease.Queue);
+        var channel = await _connection.PublishNameAsync(keys.WakeName, cancellationToken).ConfigureAwait(false);
         RedisValue[] args =
         [
             keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, error,
-            _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0", keys.Wake.ToString(),
+            _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0", channel,
         ];
         var reply = await EvaluateAsync(QueueScripts.Fail, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if (reply.Resp2Type == ResultType.Integer)

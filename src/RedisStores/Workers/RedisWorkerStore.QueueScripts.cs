@@ -25,6 +25,13 @@ public sealed partial class RedisWorkerStore
             local function n(x) return string.format('%d', x) end
             -- A job's fields, in the order the store parses them.
             local function job(k) return redis.call('HMGET', k, 'v', 'id', 'p', 'pr', 'a', 'm', 't', 'st', 'du', 'tok', 'w', 'err', 'dk') end
+            -- Stops the script on a job it cannot read, before anything of that job is changed (Lua never rolls back).
+            local function corrupt(id) error({ err = 'STOREDATA job ' .. id .. ' is stored in a form this store did not write' }) end
+            local function nums(id, f)
+              for i = 1, #f do
+                if not tonumber(f[i]) then corrupt(id) end
+              end
+            end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local function ready_score(pr, q) return n((255 - tonumber(pr)) * 17592186044416 + tonumber(q)) end
@@ -32,8 +39,8 @@ public sealed partial class RedisWorkerStore
             -- out (ready again, or dead on their last attempt). Bounded per call; the rest waits for the next call.
             local function reclaim()
               for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, 200)) do
-                redis.call('ZREM', KEYS[5], id)
                 local st = redis.call('HGET', jkey(id), 'st')
+                redis.call('ZREM', KEYS[5], id)
                 if st == 'r' or st == 's' then
                   redis.call('ZREM', KEYS[1], id)
                   redis.call('ZREM', KEYS[2], id)
@@ -41,8 +48,9 @@ public sealed partial class RedisWorkerStore
                 end
               end
               for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 200)) do
-                redis.call('ZREM', KEYS[2], id)
                 local f = redis.call('HMGET', jkey(id), 'pr', 'q')
+                if f[1] or f[2] then nums(id, f) end
+                redis.call('ZREM', KEYS[2], id)
                 if f[1] then
                   redis.call('HSET', jkey(id), 'st', 'r')
                   redis.call('HDEL', jkey(id), 'du')
@@ -50,8 +58,9 @@ public sealed partial class RedisWorkerStore
                 end
               end
               for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 200)) do
-                redis.call('ZREM', KEYS[3], id)
                 local f = redis.call('HMGET', jkey(id), 'pr', 'q', 'a', 'm')
+                if f[1] or f[2] or f[3] or f[4] then nums(id, f) end
+                redis.call('ZREM', KEYS[3], id)
                 if f[1] then
                   redis.call('HDEL', jkey(id), 'tok', 'w')
                   redis.call('HSET', jkey(id), 'err', ARGV[2])
@@ -74,38 +83,44 @@ public sealed partial class RedisWorkerStore
         // Reply: { id, 1 or 0 (duplicate), ... } or { -3, waiting }.
         internal const string Enqueue = Prelude + """
             local count = tonumber(ARGV[5])
-            if ARGV[4] ~= '' then
+            -- Everything is read and checked before the first write, so a batch is all or nothing even when a key
+            -- holds data this store did not write.
+            for _, k in ipairs({ KEYS[1], KEYS[2], KEYS[5] }) do
+              local kind = redis.call('TYPE', k)['ok']
+              if kind ~= 'none' and kind ~= 'zset' then error({ err = 'WRONGTYPE a queue key holds a ' .. kind }) end
+            end
+            local seq = redis.call('GET', KEYS[6])
+            if seq and not tonumber(seq) then error({ err = 'WRONGTYPE the queue sequence is not a number' }) end
+            -- Each job's dedup outcome: the id of the job it duplicates, or false for a new job.
+            local dup, seen, fresh = {}, {}, 0
+            for i = 0, count - 1 do
+              local id, dk = ARGV[6 + i * 8], ARGV[6 + i * 8 + 4]
+              dup[i] = false
+              if dk ~= '' then
+                dup[i] = seen[dk] or redis.call('GET', root .. 'd:' .. dk)
+                if not dup[i] then seen[dk] = id end
+              end
+              if not dup[i] then fresh = fresh + 1 end
+            end
+            if ARGV[4] ~= '' and fresh > 0 then
               -- Jobs dropped by their TTL make room, and jobs whose lease ran out take it again. Duplicates add
               -- nothing, so they do not count.
               reclaim()
-              local fresh, seen = 0, {}
-              for i = 0, count - 1 do
-                local dk = ARGV[6 + i * 8 + 4]
-                if dk == '' then
-                  fresh = fresh + 1
-                elseif not seen[dk] then
-                  seen[dk] = true
-                  if not redis.call('GET', root .. 'd:' .. dk) then fresh = fresh + 1 end
-                end
-              end
               local waiting = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
-              if fresh > 0 and waiting + fresh > tonumber(ARGV[4]) then return { -3, waiting } end
+              if waiting + fresh > tonumber(ARGV[4]) then return { -3, waiting } end
             end
             local out = {}
             local wake = false
             for i = 0, count - 1 do
               local b = 6 + i * 8
               local id, dk = ARGV[b], ARGV[b + 4]
-              local existing = false
-              if dk ~= '' then existing = redis.call('GET', root .. 'd:' .. dk) end
-              if existing then
-                out[#out + 1] = existing
+              if dup[i] then
+                out[#out + 1] = dup[i]
                 out[#out + 1] = 0
               else
                 local k = jkey(id)
                 local q = redis.call('INCR', KEYS[6])
                 local delay = tonumber(ARGV[b + 3])
-                -- The sorted set first: if it is not ours, the script stops before writing anything else.
                 local st, du = 'r', false
                 if delay > 0 then
                   st, du = 's', n(now + delay)
@@ -146,7 +161,7 @@ public sealed partial class RedisWorkerStore
               local k = jkey(id)
               -- Read before writing: a script that fails midway keeps what it wrote.
               local f = redis.call('HMGET', k, 'v', 'a', 'x')
-              if (f[1] and f[1] ~= '1') or (not f[1] and redis.call('EXISTS', k) == 1) then return { -2, id } end
+              if (f[1] and (f[1] ~= '1' or not tonumber(f[2]))) or (not f[1] and redis.call('EXISTS', k) == 1) then return { -2, id } end
               redis.call('ZREM', KEYS[1], id)
               if f[1] then
                 local du = n(now + tonumber(ARGV[4]))
@@ -175,6 +190,20 @@ public sealed partial class RedisWorkerStore
             return { 0, now, next }
             """;
 
+        // ARGV: root, id, token, channel. Gives back a lease its caller never received (cancelled while the lease script
+        // ran): ready again, the attempt not counted. Reply: 1 released, 0 no longer held.
+        internal const string Release = """
+            local k = ARGV[1] .. 'j:' .. ARGV[2]
+            local f = redis.call('HMGET', k, 'st', 'tok', 'a', 'pr', 'q')
+            if f[1] ~= 'l' or f[2] ~= ARGV[3] or not tonumber(f[3]) or not tonumber(f[4]) or not tonumber(f[5]) then return 0 end
+            redis.call('ZREM', KEYS[3], ARGV[2])
+            redis.call('HDEL', k, 'tok', 'w', 'du')
+            redis.call('HSET', k, 'st', 'r', 'a', string.format('%d', math.max(tonumber(f[3]) - 1, 0)))
+            redis.call('ZADD', KEYS[1], string.format('%d', (255 - tonumber(f[4])) * 17592186044416 + tonumber(f[5])), ARGV[2])
+            if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[4], '1') end
+            return 1
+            """;
+
         // ARGV: root, id, token. Reply: 1 acked, -4 lease lost.
         internal const string Ack = """
             local k = ARGV[1] .. 'j:' .. ARGV[2]
@@ -192,6 +221,7 @@ public sealed partial class RedisWorkerStore
             local k = jkey(id)
             local f = redis.call('HMGET', k, 'st', 'tok', 'a', 'm')
             if f[1] ~= 'l' or f[2] ~= ARGV[4] then return -4 end
+            nums(id, { f[3], f[4] })
             redis.call('ZREM', KEYS[3], id)
             redis.call('HDEL', k, 'tok', 'w')
             redis.call('HSET', k, 'err', ARGV[5])
@@ -246,8 +276,10 @@ public sealed partial class RedisWorkerStore
             return {}
             """;
 
-        // ARGV: root, lease-ran-out text, state set index (1-4), cursor score ('' for the first page), cursor id, count.
-        // Reply: { { score, fields }, ... } of up to count jobs after the cursor, in score then id order.
+        // ARGV: root, lease-ran-out text, state set index (1-4), cursor score ('' for the first page), cursor id, page size.
+        // Reply: { 1 when more entries follow, score and id of the last entry examined, { { score, fields }, ... } },
+        // examining up to page size entries after the cursor, in score then id order. An entry whose job hash is gone
+        // is examined but not listed, so the cursor still moves past it.
         internal const string Page = Prelude + """
             local function lt(a, b)
               local la, lb = #a, #b
@@ -273,21 +305,26 @@ public sealed partial class RedisWorkerStore
               end
             end
             local out = {}
-            local entries = redis.call('ZRANGE', key, start, start + tonumber(ARGV[6]) - 1, 'WITHSCORES')
-            for i = 1, #entries, 2 do
+            local size = tonumber(ARGV[6])
+            local entries = redis.call('ZRANGE', key, start, start + size, 'WITHSCORES')
+            local examined = math.min(#entries / 2, size)
+            local last = { '', '' }
+            for i = 1, examined * 2, 2 do
               local k = jkey(entries[i])
               local f = job(k)
               if f[1] or redis.call('EXISTS', k) == 1 then out[#out + 1] = { entries[i + 1], f } end
+              last = { entries[i + 1], entries[i] }
             end
-            return out
+            return { #entries / 2 > size and 1 or 0, last[1], last[2], out }
             """;
 
         // ARGV: root, id. Reply: 1 replayed, 0 not a dead job of this queue.
         internal const string Replay = """
             local k = ARGV[1] .. 'j:' .. ARGV[2]
             if not redis.call('ZSCORE', KEYS[4], ARGV[2]) or redis.call('HGET', k, 'st') ~= 'd' then return 0 end
-            local q = redis.call('INCR', KEYS[6])
             local pr = tonumber(redis.call('HGET', k, 'pr'))
+            if not pr then error({ err = 'STOREDATA job ' .. ARGV[2] .. ' is stored in a form this store did not write' }) end
+            local q = redis.call('INCR', KEYS[6])
             redis.call('ZREM', KEYS[4], ARGV[2])
             redis.call('HSET', k, 'st', 'r', 'a', '0', 'q', q)
             redis.call('HDEL', k, 'du')

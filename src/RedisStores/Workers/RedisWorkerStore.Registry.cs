@@ -95,18 +95,29 @@ public sealed partial class RedisWorkerStore
                 (Keys: _keys, Queues: queues),
                 static async (db, s) =>
                 {
-                    var reads = new Task<RedisResult>[s.Queues.Length];
+                    var reads = new Task<RedisValue[]>[s.Queues.Length];
                     for (var i = 0; i < reads.Length; i++)
                     {
-                        var keys = s.Keys.Queue(s.Queues[i]);
-                        reads[i] = db.ScriptEvaluateAsync(QueueScripts.Holders, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut]);
+                        reads[i] = ReadHoldersAsync(db, s.Keys.Queue(s.Queues[i]));
                     }
 
-                    var replies = await Task.WhenAll(reads).ConfigureAwait(false);
-                    return replies.Select(r => (RedisValue[])r!).ToArray();
+                    return await Task.WhenAll(reads).ConfigureAwait(false);
                 },
                 StoreName,
                 cancellationToken);
+
+    // A queue holding data this store did not write shows no leases, rather than failing the whole listing.
+    private static async Task<RedisValue[]> ReadHoldersAsync(IDatabase db, QueueKeys keys)
+    {
+        try
+        {
+            return (RedisValue[])(await db.ScriptEvaluateAsync(QueueScripts.Holders, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut]).ConfigureAwait(false))!;
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal) || ex.Message.Contains("STOREDATA", StringComparison.Ordinal) || ex.Message.StartsWith("ERR user_script:", StringComparison.Ordinal))
+        {
+            return [];
+        }
+    }
 
     private static (string Id, string[] Queues, Dictionary<string, string> Metadata, long Registered, long Last, long Expires)? TryParseWorker(RedisResult[] flat)
     {
@@ -176,8 +187,9 @@ public sealed partial class RedisWorkerStore
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now))
             local out = {}
             for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-              local h = redis.call('HGETALL', ARGV[1] .. id)
-              if #h > 0 then out[#out + 1] = h else redis.call('ZREM', KEYS[1], id) end
+              -- A registration of another type is not ours: skipped and unindexed, the key left alone.
+              local h = redis.pcall('HGETALL', ARGV[1] .. id)
+              if h['err'] == nil and #h > 0 then out[#out + 1] = h else redis.call('ZREM', KEYS[1], id) end
             end
             return out
             """;

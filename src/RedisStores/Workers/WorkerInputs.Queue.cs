@@ -9,6 +9,9 @@ internal sealed partial class WorkerInputs
     internal const string WorkerKind = "worker";
     internal const int MaxAttemptsLimit = 1000;
     internal const int MaxBatch = 10_000;
+
+    /// <summary>The most payload bytes one batch may carry (or one payload, when <see cref="WorkerStoreOptions.MaxPayloadBytes"/> is larger): one script's arguments travel as one request.</summary>
+    internal const long MaxBatchBytes = 64L * 1024 * 1024;
     internal const int MaxDedupKeyLength = 512;
     internal const int MaxHeartbeatQueues = 64;
     internal const int MaxMetadataEntries = 64;
@@ -148,6 +151,13 @@ internal sealed partial class WorkerInputs
         if (prepared.Count == 0)
         {
             throw new ArgumentException("The batch is empty; enqueue at least one job.", nameof(jobs));
+        }
+
+        var bytes = prepared.Sum(j => (long)j.Payload.Length);
+        var limit = Math.Max(MaxBatchBytes, _options.MaxPayloadBytes);
+        if (bytes > limit)
+        {
+            throw new ArgumentException($"The batch's payloads add up to {bytes} bytes, over the limit of {limit} for one batch; split it.", nameof(jobs));
         }
 
         return [.. prepared];

@@ -64,4 +64,8 @@ internal sealed class WorkerKeys(string keyPrefix)
 }
 
 /// <summary>A queue's keys: the root job and dedup keys hang under, the KEYS of its scripts, and its wake-up channel.</summary>
-internal readonly record struct QueueKeys(string Root, RedisKey[] Keys, RedisChannel Wake);
+internal readonly record struct QueueKeys(string Root, RedisKey[] Keys, RedisChannel Wake)
+{
+    /// <summary>The wake-up channel's name, before any channel prefix of the connection.</summary>
+    internal string WakeName => Wake.ToString()!;
+}

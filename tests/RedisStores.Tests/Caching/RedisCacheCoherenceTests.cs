@@ -211,4 +211,24 @@ public sealed class RedisCacheCoherenceTests(RedisEnvironment redis)
 
         Assert.True(stale.Count == 0, $"{stale.Count} of {memoryHits} memory hits differ from Redis: {string.Join(" | ", stale.Take(3))}");
     }
+
+    [Fact]
+    public async Task Invalidations_reach_other_instances_on_connections_with_a_channel_prefix()
+    {
+        var options = ConfigurationOptions.Parse(redis.Standalone.Configuration);
+        options.ChannelPrefix = RedisChannel.Literal("app:");
+        await using var connectionA = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var connectionB = await ConnectionMultiplexer.ConnectAsync(options);
+        var prefix = RedisEnvironment.UniquePrefix();
+        await using var a = NewStore(connectionA, prefix);
+        await using var b = NewStore(connectionB, prefix);
+        await SubscribedAsync(a);
+        await SubscribedAsync(b);
+        await a.SetAsync("k", "first", cancellationToken: Ct);
+        Assert.Equal("first", await b.GetAsync<string>("k", Ct)); // now in b's memory for 10 minutes
+
+        await a.SetAsync("k", "second", cancellationToken: Ct);
+
+        await WaitUntilAsync(async () => await b.GetAsync<string>("k", Ct) == "second", "b's memory copy is invalidated");
+    }
 }

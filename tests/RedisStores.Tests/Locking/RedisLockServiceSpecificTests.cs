@@ -148,4 +148,24 @@ public sealed class RedisLockServiceSpecificTests(RedisEnvironment redis)
         Assert.True(held.IsLost);
         await held.DisposeAsync();
     }
+
+    [Fact]
+    public async Task A_release_wakes_a_waiter_on_a_connection_with_a_channel_prefix()
+    {
+        var configuration = ConfigurationOptions.Parse(redis.Standalone.Configuration);
+        configuration.ChannelPrefix = RedisChannel.Literal("app:");
+        await using var connectionA = await ConnectionMultiplexer.ConnectAsync(configuration);
+        await using var connectionB = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var options = new RedisStoresOptions { KeyPrefix = RedisEnvironment.UniquePrefix(), Locks = { PollInterval = TimeSpan.FromHours(1) } };
+        var a = new RedisDistributedLockService(connectionA, options);
+        var b = new RedisDistributedLockService(connectionB, options);
+        var held = await a.AcquireAsync("prefixed", options: new LockOptions { Lease = TimeSpan.FromMinutes(10) }, cancellationToken: Ct);
+        var waiting = b.AcquireAsync("prefixed", TimeSpan.FromMinutes(5), cancellationToken: Ct).AsTask();
+        await Task.Delay(200, Ct);
+
+        await held.ReleaseAsync(Ct);
+
+        await using var next = await waiting.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(next.FencingToken > held.FencingToken);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RedisStores.Tests.Caching;
 using RedisStores.Tests.Infrastructure;
 using RedisStores.Workers;
 using StackExchange.Redis;
@@ -275,5 +276,127 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         var ttl = await db.KeyTimeToLiveAsync(flag);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1.4));
+    }
+
+    [Fact]
+    public async Task Wake_ups_reach_waiters_on_a_connection_with_a_channel_prefix()
+    {
+        var options = ConfigurationOptions.Parse(redis.Standalone.Configuration);
+        options.ChannelPrefix = RedisChannel.Literal("app:");
+        await using var waiterConnection = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var producerConnection = await ConnectionMultiplexer.ConnectAsync(options);
+        var (waiter, prefix) = NewStore(waiterConnection, o => o.Workers.IdlePollInterval = TimeSpan.FromHours(1));
+        var (producer, _) = NewStore(producerConnection, prefix: prefix);
+
+        var waiting = waiter.WaitAndLeaseAsync<string>("prefixed", TimeSpan.FromSeconds(60), cancellationToken: Ct).AsTask();
+        await Task.Delay(300, Ct);
+        await producer.EnqueueAsync("prefixed", "heard", cancellationToken: Ct);
+
+        Assert.Equal("heard", (await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct))!.Payload);
+    }
+
+    [Fact]
+    public async Task A_job_with_a_corrupt_field_is_reported_and_stays_where_it_was()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var job = await store.EnqueueAsync("corrupt", "payload", cancellationToken: Ct);
+        await db.HashSetAsync($"{prefix}{{wq:corrupt}}:j:{job.JobId}", "a", "not a number");
+
+        await Assert.ThrowsAsync<StoreDataException>(() => store.LeaseAsync<string>("corrupt", cancellationToken: Ct).AsTask());
+
+        Assert.Equal(job.JobId, (string?)(await db.SortedSetRangeByRankAsync($"{prefix}{{wq:corrupt}}:ready")).Single());
+        await db.HashSetAsync($"{prefix}{{wq:corrupt}}:j:{job.JobId}", "a", "0");
+        Assert.Equal("payload", (await store.LeaseAsync<string>("corrupt", cancellationToken: Ct))!.Payload);
+    }
+
+    [Fact]
+    public async Task A_batch_meeting_a_foreign_key_writes_nothing()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        await db.StringSetAsync($"{prefix}{{wq:half}}:exp", "not a sorted set");
+
+        await Assert.ThrowsAsync<StoreDataException>(() => store.EnqueueManyAsync("half", [new JobRequest<int>(1), new JobRequest<int>(2, new EnqueueOptions { Ttl = TimeSpan.FromMinutes(1), DedupKey = "d" })], Ct).AsTask());
+
+        var server = redis.Standalone.Connection.GetServers().Single();
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: $"{prefix}*"))
+        {
+            keys.Add(key.ToString());
+        }
+
+        Assert.Equal([$"{prefix}{{wq:half}}:exp"], keys);
+    }
+
+    [Fact]
+    public async Task Listing_pages_past_jobs_whose_hash_vanished_without_stopping_or_repeating()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add((await store.EnqueueAsync("gaps", i, cancellationToken: Ct)).JobId);
+        }
+
+        await db.KeyDeleteAsync([$"{prefix}{{wq:gaps}}:j:{ids[1]}", $"{prefix}{{wq:gaps}}:j:{ids[2]}"]);
+        var listed = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await store.ListJobsAsync("gaps", JobState.Ready, new JobQuery { PageSize = 2, Cursor = cursor }, Ct);
+            listed.AddRange(page.Jobs.Select(j => j.JobId));
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null && pages < 10);
+
+        Assert.Equal([ids[0], ids[3], ids[4], ids[5]], listed);
+    }
+
+    [Fact]
+    public async Task A_foreign_registration_or_queue_is_left_out_of_the_worker_listing_not_fatal_to_it()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        await store.HeartbeatAsync("w1", new WorkerHeartbeat { Queues = ["good", "broken"] }, Ct);
+        await store.HeartbeatAsync("w2", cancellationToken: Ct);
+        await store.EnqueueAsync("good", 1, cancellationToken: Ct);
+        var lease = await store.LeaseAsync<int>("good", new LeaseOptions { WorkerId = "w1" }, Ct);
+        await db.KeyDeleteAsync($"{prefix}{{workers}}:w:w2");
+        await db.StringSetAsync($"{prefix}{{workers}}:w:w2", "not ours");
+        await db.StringSetAsync($"{prefix}{{wq:broken}}:leased", "not ours");
+
+        var workers = await store.ListWorkersAsync(Ct);
+
+        var w1 = Assert.Single(workers);
+        Assert.Equal("w1", w1.WorkerId);
+        Assert.Equal(lease!.JobId, Assert.Single(w1.Leases).JobId);
+        Assert.Equal("not ours", await db.StringGetAsync($"{prefix}{{workers}}:w:w2"));
+    }
+
+    [Fact]
+    public async Task A_lease_whose_caller_gave_up_while_the_script_was_in_flight_goes_back_to_ready_without_costing_an_attempt()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        var (store, _) = NewStore(connection);
+        var job = await store.EnqueueAsync("q", "only once", new EnqueueOptions { MaxAttempts = 1 }, Ct);
+
+        // The server holds every command for a second; the caller gives up after 200 ms, while the lease waits.
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        giveUp.CancelAfter(200);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.LeaseAsync<string>("q", cancellationToken: giveUp.Token).AsTask());
+
+        await CacheTestSupport.WaitUntilAsync(async () => (await store.GetJobAsync("q", job.JobId, Ct))?.State == JobState.Ready, "the lease is given back");
+        var record = await store.GetJobAsync("q", job.JobId, Ct);
+        Assert.Equal(0, record!.Attempts);
+        var lease = await store.LeaseAsync<string>("q", cancellationToken: Ct);
+        Assert.Equal(1, lease!.Attempt);
+        Assert.Equal("only once", lease.Payload);
     }
 }

@@ -1,3 +1,4 @@
+using RedisStores.Internal;
 using RedisStores.Workers;
 
 namespace RedisStores.Tests.Workers;
@@ -38,5 +39,33 @@ public abstract partial class WorkerStoreConformanceTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.EnqueueAsync("far", 1, new EnqueueOptions { RunAt = tooFar }, Ct).AsTask());
         await store.EnqueueAsync("far", 1, new EnqueueOptions { RunAt = Clock.GetUtcNow() + TimeSpan.FromDays(364) }, Ct);
         Assert.Equal(new QueueCounts(0, 1, 0, 0), await store.GetCountsAsync("far", Ct));
+    }
+
+    [Fact]
+    public async Task A_cursor_with_a_score_that_is_not_a_finite_number_is_refused()
+    {
+        var store = CreateStore();
+        await store.EnqueueManyAsync("paged", [new JobRequest<int>(1), new JobRequest<int>(2)], Ct);
+        var real = (await store.ListJobsAsync("paged", JobState.Ready, new JobQuery { PageSize = 1 }, Ct)).NextCursor!;
+        var parts = OpaqueCursor.TryDecode(real)!.Split('|');
+
+        foreach (var score in new[] { "NaN", "Infinity", "-Infinity" })
+        {
+            var forged = OpaqueCursor.Encode(string.Join('|', parts[0], parts[1], parts[2], score, parts[4]));
+            await Assert.ThrowsAsync<ArgumentException>(() => store.ListJobsAsync("paged", JobState.Ready, new JobQuery { Cursor = forged }, Ct).AsTask());
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_over_64_MiB_of_payloads_is_refused_whole()
+    {
+        var store = CreateStore();
+        var big = new string('x', 1000 * 1000);
+        var jobs = Enumerable.Range(0, 70).Select(_ => new JobRequest<string>(big)).ToList();
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => store.EnqueueManyAsync("huge", jobs, Ct).AsTask());
+
+        Assert.Contains("split it", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await store.GetCountsAsync("huge", Ct)).Total);
     }
 }
