@@ -122,8 +122,8 @@ public sealed class RedisCacheStoreSpecificTests(RedisEnvironment redis)
         await cache.SetManyAsync(Enumerable.Range(0, 50).Select(i => KeyValuePair.Create($"k{i}", i)), cancellationToken: Ct);
         await cache.WithNamespace("tenant").SetManyAsync(Enumerable.Range(0, 50).Select(i => KeyValuePair.Create($"k{i}", i)), cancellationToken: Ct);
 
-        var plainSlots = Enumerable.Range(0, 50).Select(i => connection.HashSlot($"{prefix}cache:k:k{i}")).ToHashSet();
-        var namespaceSlots = Enumerable.Range(0, 50).Select(i => connection.HashSlot($"{prefix}cache:n:{{tenant}}:k:k{i}")).Append(connection.HashSlot($"{prefix}cache:n:{{tenant}}:v")).ToHashSet();
+        var plainSlots = Enumerable.Range(0, 50).Select(i => ClusterSlot.Of($"{prefix}cache:k:k{i}")).ToHashSet();
+        var namespaceSlots = Enumerable.Range(0, 50).Select(i => ClusterSlot.Of($"{prefix}cache:n:{{tenant}}:k:k{i}")).Append(ClusterSlot.Of($"{prefix}cache:n:{{tenant}}:v")).ToHashSet();
 
         Assert.True(plainSlots.Count > 40);
         Assert.Single(namespaceSlots);

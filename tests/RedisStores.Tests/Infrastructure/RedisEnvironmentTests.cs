@@ -1,7 +1,7 @@
 
 namespace RedisStores.Tests.Infrastructure;
 
-public sealed class RedisEnvironmentTests
+public sealed class RedisEnvironmentTests(RedisEnvironment redis)
 {
     [Fact]
     public void Without_a_server_a_redis_test_fails_and_says_how_to_get_one()
@@ -24,5 +24,15 @@ public sealed class RedisEnvironmentTests
         Assert.Equal(prefixes.Count, prefixes.Distinct().Count());
         Assert.All(prefixes, p => Assert.StartsWith("redisstores:", p, StringComparison.Ordinal));
         Assert.All(prefixes, p => Assert.NotNull(new RedisStores.Tasks.InMemoryTaskStore(new RedisStoresOptions { KeyPrefix = p })));
+    }
+
+    [Fact]
+    public async Task The_tests_slot_function_agrees_with_the_cluster()
+    {
+        var db = redis.Cluster.Connection.GetDatabase();
+        foreach (var key in new[] { "a", "redisstores:cache:k:k7", "p:{wq:orders}:ready", "{}x", "x{}y{z}", "{user1000}.following", "héllo" })
+        {
+            Assert.Equal((int)await db.ExecuteAsync("CLUSTER", "KEYSLOT", key), ClusterSlot.Of(key));
+        }
     }
 }

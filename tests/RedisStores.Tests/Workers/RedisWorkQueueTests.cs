@@ -246,7 +246,7 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         }
 
         Assert.Equal(4, keys.Count);
-        Assert.Single(keys.Select(k => redis.Cluster.Connection.HashSlot(k)).Distinct());
+        Assert.Single(keys.Select(ClusterSlot.Of).Distinct());
     }
 
     [Fact]
