@@ -160,7 +160,7 @@ public sealed partial class InMemoryWorkerStore
             var (q, job) = Held(lease);
             var until = NowMs() + ms;
             q.Place(job, JobState.Leased, until);
-            return ValueTask.FromResult(Copy(lease, until));
+            return ValueTask.FromResult(lease.WithExpiry(until));
         }
     }
 
@@ -435,49 +435,7 @@ public sealed partial class InMemoryWorkerStore
         return q;
     }
 
-    // Called under _gate; reads the payload outside the store's state, so a bad payload cannot corrupt it.
-    private JobLease<T> ToLease<T>(string queue, MemoryJob job) => new()
-    {
-        Queue = queue,
-        JobId = job.Id,
-        Payload = _inputs.DeserializePayload<T>(queue, job.Id, job.Payload),
-        Attempt = job.Attempts,
-        MaxAttempts = job.MaxAttempts,
-        Priority = job.Priority,
-        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
-        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(job.Score),
-        LastError = job.LastError,
-        WorkerId = job.WorkerId,
-        LeaseToken = job.Token!,
-    };
+    private JobLease<T> ToLease<T>(string queue, MemoryJob job) => job.Snapshot().ToLease<T>(_inputs, queue);
 
-    private static JobLease<T> Copy<T>(JobLease<T> lease, long expiresMs) => new()
-    {
-        Queue = lease.Queue,
-        JobId = lease.JobId,
-        Payload = lease.Payload,
-        Attempt = lease.Attempt,
-        MaxAttempts = lease.MaxAttempts,
-        Priority = lease.Priority,
-        EnqueuedAt = lease.EnqueuedAt,
-        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expiresMs),
-        LastError = lease.LastError,
-        WorkerId = lease.WorkerId,
-        LeaseToken = lease.LeaseToken,
-    };
-
-    private JobRecord ToRecord(string queue, MemoryJob job) => new(_inputs, job.Payload)
-    {
-        Queue = queue,
-        JobId = job.Id,
-        State = job.State,
-        Priority = job.Priority,
-        Attempts = job.Attempts,
-        MaxAttempts = job.MaxAttempts,
-        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
-        StateUntil = job.State == JobState.Ready ? null : DateTimeOffset.FromUnixTimeMilliseconds(job.Score),
-        WorkerId = job.WorkerId,
-        LastError = job.LastError,
-        DedupKey = job.DedupKey,
-    };
+    private JobRecord ToRecord(string queue, MemoryJob job) => job.Snapshot().ToRecord(_inputs, queue);
 }

@@ -40,4 +40,20 @@ public sealed class JobLease<T>
 
     /// <summary>The secret that proves this lease: a later lease of the same job gets another, and this one stops working.</summary>
     public required string LeaseToken { get; init; }
+
+    /// <summary>The same lease with a new expiry, as an extension returns it.</summary>
+    internal JobLease<T> WithExpiry(long expiresMs) => new()
+    {
+        Queue = Queue,
+        JobId = JobId,
+        Payload = Payload,
+        Attempt = Attempt,
+        MaxAttempts = MaxAttempts,
+        Priority = Priority,
+        EnqueuedAt = EnqueuedAt,
+        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expiresMs),
+        LastError = LastError,
+        WorkerId = WorkerId,
+        LeaseToken = LeaseToken,
+    };
 }

@@ -206,4 +206,7 @@ internal sealed class MemoryJob(string id, byte[] payload, int priority, int max
     internal string? WorkerId { get; set; }
 
     internal string? LastError { get; set; }
+
+    internal JobSnapshot Snapshot()
+        => new(Id, Payload, State, Priority, Attempts, MaxAttempts, EnqueuedMs, State == JobState.Ready ? null : Score, Token, WorkerId, LastError, DedupKey);
 }

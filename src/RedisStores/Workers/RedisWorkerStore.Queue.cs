@@ -106,7 +106,7 @@ public sealed partial class RedisWorkerStore
         var ms = _inputs.ExtendMs(lease, visibilityTimeout);
         var keys = _keys.Queue(lease.Queue);
         var reply = (long)await EvaluateAsync(QueueScripts.Extend, keys.Keys, [keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, ms], cancellationToken).ConfigureAwait(false);
-        return reply == QueueScripts.Lost ? throw new LeaseLostException(lease.Queue, lease.JobId) : Copy(lease, reply);
+        return reply == QueueScripts.Lost ? throw new LeaseLostException(lease.Queue, lease.JobId) : lease.WithExpiry(reply);
     }
 
     /// <inheritdoc />
@@ -301,53 +301,12 @@ public sealed partial class RedisWorkerStore
         return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, expectedId));
     }
 
-    private JobLease<T> ToLease<T>(string queue, JobFields job) => new()
-    {
-        Queue = queue,
-        JobId = job.Id,
-        Payload = _inputs.DeserializePayload<T>(queue, job.Id, job.Payload),
-        Attempt = job.Attempts,
-        MaxAttempts = job.MaxAttempts,
-        Priority = job.Priority,
-        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
-        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(job.UntilMs ?? throw ForeignJob(queue, job.Id)),
-        LastError = job.LastError,
-        WorkerId = job.WorkerId,
-        LeaseToken = job.Token ?? throw ForeignJob(queue, job.Id),
-    };
+    private JobLease<T> ToLease<T>(string queue, JobSnapshot job) => job.ToLease<T>(_inputs, queue);
 
-    private static JobLease<T> Copy<T>(JobLease<T> lease, long expiresMs) => new()
-    {
-        Queue = lease.Queue,
-        JobId = lease.JobId,
-        Payload = lease.Payload,
-        Attempt = lease.Attempt,
-        MaxAttempts = lease.MaxAttempts,
-        Priority = lease.Priority,
-        EnqueuedAt = lease.EnqueuedAt,
-        ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expiresMs),
-        LastError = lease.LastError,
-        WorkerId = lease.WorkerId,
-        LeaseToken = lease.LeaseToken,
-    };
-
-    private JobRecord ToRecord(string queue, JobFields job) => new(_inputs, job.Payload)
-    {
-        Queue = queue,
-        JobId = job.Id,
-        State = job.State,
-        Priority = job.Priority,
-        Attempts = job.Attempts,
-        MaxAttempts = job.MaxAttempts,
-        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.EnqueuedMs),
-        StateUntil = job.State == JobState.Ready || job.UntilMs is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(job.UntilMs.Value),
-        WorkerId = job.WorkerId,
-        LastError = job.LastError,
-        DedupKey = job.DedupKey,
-    };
+    private JobRecord ToRecord(string queue, JobSnapshot job) => job.ToRecord(_inputs, queue);
 
     // Reads a job's fields (HMGET v id p pr a m t st du tok w err dk). Foreign data, reported, for anything this store did not write.
-    private static JobFields ParseJob(RedisValue[] f, string queue, string? expectedId)
+    private static JobSnapshot ParseJob(RedisValue[] f, string queue, string? expectedId)
     {
         var id = (string?)f[1];
         if (f.Length != 13 || f[0] != "1" || id is null || (expectedId is not null && id != expectedId))
@@ -363,7 +322,7 @@ public sealed partial class RedisWorkerStore
             "d" => JobState.Dead,
             _ => throw ForeignJob(queue, id),
         };
-        return new JobFields(
+        return new JobSnapshot(
             id,
             (byte[]?)f[2] ?? throw ForeignJob(queue, id),
             state,
@@ -384,9 +343,5 @@ public sealed partial class RedisWorkerStore
     private static StoreDataException ForeignJob(string queue, string jobId)
         => new($"Job '{jobId}' of queue '{queue}' is stored in a form this store did not write. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix.");
 
-    private sealed record JobFields(
-        string Id, byte[] Payload, JobState State, int Priority, int Attempts, int MaxAttempts, long EnqueuedMs,
-        long? UntilMs, string? Token, string? WorkerId, string? LastError, string? DedupKey);
-
-    private readonly record struct LeaseAttempt(JobFields? Job, long NowMs, long NextDueMs);
+    private readonly record struct LeaseAttempt(JobSnapshot? Job, long NowMs, long NextDueMs);
 }
