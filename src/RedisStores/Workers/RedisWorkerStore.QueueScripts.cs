@@ -84,13 +84,21 @@ public sealed partial class RedisWorkerStore
         internal const string Enqueue = Prelude + """
             local count = tonumber(ARGV[5])
             -- Everything is read and checked before the first write, so a batch is all or nothing even when a key
-            -- holds data this store did not write.
-            for _, k in ipairs({ KEYS[1], KEYS[2], KEYS[5] }) do
+            -- holds data this store did not write. A single job needs fewer checks: its first writes (INCR, then
+            -- ZADD) fail before anything else is written; only the expiring set comes after them.
+            local function check(k)
               local kind = redis.call('TYPE', k)['ok']
               if kind ~= 'none' and kind ~= 'zset' then error({ err = 'WRONGTYPE a queue key holds a ' .. kind }) end
             end
-            local seq = redis.call('GET', KEYS[6])
-            if seq and not tonumber(seq) then error({ err = 'WRONGTYPE the queue sequence is not a number' }) end
+            if count > 1 then
+              check(KEYS[1])
+              check(KEYS[2])
+              check(KEYS[5])
+              local seq = redis.call('GET', KEYS[6])
+              if seq and not tonumber(seq) then error({ err = 'WRONGTYPE the queue sequence is not a number' }) end
+            elseif ARGV[13] ~= '' then
+              check(KEYS[5])
+            end
             -- Each job's dedup outcome: the id of the job it duplicates, or false for a new job.
             local dup, seen, fresh = {}, {}, 0
             for i = 0, count - 1 do

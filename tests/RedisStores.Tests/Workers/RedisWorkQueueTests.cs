@@ -311,13 +311,14 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
     }
 
     [Fact]
-    public async Task A_batch_meeting_a_foreign_key_writes_nothing()
+    public async Task A_batch_or_a_job_meeting_a_foreign_key_writes_nothing()
     {
         var (store, prefix) = NewStore(redis.Standalone.Connection);
         var db = redis.Standalone.Connection.GetDatabase();
         await db.StringSetAsync($"{prefix}{{wq:half}}:exp", "not a sorted set");
 
         await Assert.ThrowsAsync<StoreDataException>(() => store.EnqueueManyAsync("half", [new JobRequest<int>(1), new JobRequest<int>(2, new EnqueueOptions { Ttl = TimeSpan.FromMinutes(1), DedupKey = "d" })], Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.EnqueueAsync("half", 3, new EnqueueOptions { Ttl = TimeSpan.FromMinutes(1), DedupKey = "e" }, Ct).AsTask());
 
         var server = redis.Standalone.Connection.GetServers().Single();
         var keys = new List<string>();
