@@ -109,7 +109,7 @@ internal sealed partial class RedisCacheBackend
             var args = new RedisValue[keys.Length + 3];
             redisKeys[0] = _keys.Version(ns);
             args[0] = ttlMs;
-            args[1] = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            args[1] = Channel;
             args[2] = InvalidationMessage.ForKeys(_instanceId, ns, keys);
             for (var i = 0; i < keys.Length; i++)
             {
@@ -123,8 +123,7 @@ internal sealed partial class RedisCacheBackend
 
         var entries = Array.ConvertAll(keys, k => _keys.Entry(null, k));
         var groups = await SlotGroupsAsync(entries, cancellationToken).ConfigureAwait(false);
-        var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-        await RunAsync((this, keys, values, ttlMs, entries, groups, channel), static (db, s) => s.Item1.SetSlotsAsync(db, s.keys, s.values, s.ttlMs, s.entries, s.groups, s.channel), cancellationToken).ConfigureAwait(false);
+        await RunAsync((this, keys, values, ttlMs, entries, groups, channel: Channel), static (db, s) => s.Item1.SetSlotsAsync(db, s.keys, s.values, s.ttlMs, s.entries, s.groups, s.channel), cancellationToken).ConfigureAwait(false);
     }
 
     // One script per hash slot, sent back to back without waiting: one round trip per node.
@@ -147,14 +146,14 @@ internal sealed partial class RedisCacheBackend
         return true;
     }
 
-    internal async ValueTask RemoveAsync(string? ns, string key, CancellationToken cancellationToken)
-        => await EvaluateAsync(Scripts.Remove, [_keys.Entry(ns, key)], [await ChannelAsync(cancellationToken).ConfigureAwait(false), InvalidationMessage.ForKeys(_instanceId, ns, [key])], cancellationToken).ConfigureAwait(false);
+    internal ValueTask RemoveAsync(string? ns, string key, CancellationToken cancellationToken)
+        => EvaluateAsync(Scripts.Remove, [_keys.Entry(ns, key)], [Channel, InvalidationMessage.ForKeys(_instanceId, ns, [key])], cancellationToken);
 
-    internal async ValueTask InvalidateNamespaceAsync(string ns, CancellationToken cancellationToken)
-        => await EvaluateAsync(Scripts.InvalidateNamespace, [_keys.Version(ns)], [await ChannelAsync(cancellationToken).ConfigureAwait(false), InvalidationMessage.ForNamespace(_instanceId, ns)], cancellationToken).ConfigureAwait(false);
+    internal ValueTask InvalidateNamespaceAsync(string ns, CancellationToken cancellationToken)
+        => EvaluateAsync(Scripts.InvalidateNamespace, [_keys.Version(ns)], [Channel, InvalidationMessage.ForNamespace(_instanceId, ns)], cancellationToken);
 
     // Scripts publish the invalidation themselves, to the name the connection's subscribers (channel prefix and all) hear.
-    private ValueTask<string> ChannelAsync(CancellationToken cancellationToken) => _connection.PublishNameAsync(_keys.ChannelName, cancellationToken);
+    private string Channel => _connection.PublishName(_keys.ChannelName);
 
     private async ValueTask EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
         => await RunAsync((script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), cancellationToken).ConfigureAwait(false);

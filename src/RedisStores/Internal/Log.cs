@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Connection to Redis at {Endpoint} restored")]
     internal static partial void ConnectionRestored(ILogger logger, string endpoint);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "The channel prefix of the application's connection to {Endpoint} could not be read from its configuration; scripts publish without one, so with a ChannelPrefix set, wake-ups and invalidations are not heard")]
+    internal static partial void ChannelPrefixUnknown(ILogger logger, string endpoint, Exception exception);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Task store pruned {Count} expired entries from its indexes")]
     internal static partial void TasksPruned(ILogger logger, long count);
 

@@ -83,7 +83,7 @@ internal sealed class RedisLockBackend : LockBackend
         => (long)await EvaluateAsync(Scripts.Extend, [Keys(name)[0]], [owner, Ms(lease)], cancellationToken).ConfigureAwait(false) == 1;
 
     internal override async ValueTask<bool> ReleaseAsync(string name, string owner, CancellationToken cancellationToken)
-        => (long)await EvaluateAsync(Scripts.Release, Keys(name), [owner, await _connection.PublishNameAsync(_channel.ToString()!, cancellationToken).ConfigureAwait(false), name], cancellationToken).ConfigureAwait(false) == 1;
+        => (long)await EvaluateAsync(Scripts.Release, Keys(name), [owner, _connection.PublishName(_channel.ToString()!), name], cancellationToken).ConfigureAwait(false) == 1;
 
     /// <summary>The lock key, its fence key and its waiters flag, under the lock's own hash tag.</summary>
     internal RedisKey[] Keys(string name)

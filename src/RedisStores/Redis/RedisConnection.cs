@@ -45,19 +45,36 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     /// <summary>
     /// The name a Lua script must <c>PUBLISH</c> to for subscribers of <paramref name="channel"/> on this connection to
     /// hear it: StackExchange.Redis adds the configured <c>ChannelPrefix</c> to the channels it subscribes to, and a
-    /// script's <c>PUBLISH</c> goes to the name it is given.
+    /// script's <c>PUBLISH</c> goes to the name it is given. Known without connecting.
     /// </summary>
-    internal async ValueTask<string> PublishNameAsync(string channel, CancellationToken cancellationToken)
+    internal string PublishName(string channel)
     {
-        var prefix = _channelPrefix;
-        if (prefix is null)
+        var prefix = _channelPrefix ??= ReadChannelPrefix();
+        return prefix.Length == 0 ? channel : prefix + channel;
+    }
+
+    // An owned connection has its options; a host's multiplexer only its configuration string, read leniently: a
+    // password holding ',' or '=' must not stop every store that publishes.
+    private string ReadChannelPrefix()
+    {
+        RedisChannel configured = default;
+        if (_configuration is not null)
         {
-            var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
-            var configured = ConfigurationOptions.Parse(multiplexer.Configuration).ChannelPrefix;
-            prefix = _channelPrefix = configured.IsNullOrEmpty ? string.Empty : configured.ToString()!;
+            configured = _configuration.ChannelPrefix;
+        }
+        else
+        {
+            try
+            {
+                configured = ConfigurationOptions.Parse(_multiplexer!.Configuration, ignoreUnknown: true).ChannelPrefix;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.ChannelPrefixUnknown(_logger, Description, ex);
+            }
         }
 
-        return prefix.Length == 0 ? channel : prefix + channel;
+        return configured.IsNullOrEmpty ? string.Empty : configured.ToString()!;
     }
 
     internal async ValueTask<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)

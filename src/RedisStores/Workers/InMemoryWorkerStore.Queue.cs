@@ -44,7 +44,13 @@ public sealed partial class InMemoryWorkerStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var taken = _queues.TryGetValue(queue, out var q) ? Take(q, NowMs(), visibilityMs, workerId) : null;
+            if (!_queues.TryGetValue(queue, out var q))
+            {
+                return ValueTask.FromResult<JobLease<T>?>(null);
+            }
+
+            var taken = Take(q, NowMs(), visibilityMs, workerId);
+            ReleaseIfIdle(queue, q); // jobs dropped by their TTL may have left it empty
             return ValueTask.FromResult(taken is null ? null : ToLease<T>(queue, taken));
         }
     }
@@ -176,7 +182,7 @@ public sealed partial class InMemoryWorkerStore
                 return ValueTask.FromResult(default(QueueCounts));
             }
 
-            q.Reclaim(NowMs());
+            Reclaim(queue, q);
             return ValueTask.FromResult(new QueueCounts(q.Ready.Count, q.Scheduled.Count, q.Leased.Count, q.Dead.Count));
         }
     }
@@ -193,7 +199,7 @@ public sealed partial class InMemoryWorkerStore
                 return ValueTask.FromResult<JobRecord?>(null);
             }
 
-            q.Reclaim(NowMs());
+            Reclaim(queue, q);
             return ValueTask.FromResult(q.Ready.Count == 0 ? null : ToRecord(queue, q.Jobs[q.Ready.Min.Id]));
         }
     }
@@ -210,7 +216,7 @@ public sealed partial class InMemoryWorkerStore
                 return ValueTask.FromResult<JobRecord?>(null);
             }
 
-            q.Reclaim(NowMs());
+            Reclaim(queue, q);
             return ValueTask.FromResult(q.Jobs.TryGetValue(jobId, out var job) ? ToRecord(queue, job) : null);
         }
     }
@@ -227,7 +233,7 @@ public sealed partial class InMemoryWorkerStore
                 return ValueTask.FromResult(new JobPage { Jobs = [] });
             }
 
-            q.Reclaim(NowMs());
+            Reclaim(queue, q);
             var set = q.SetOf(state);
             IEnumerable<(long Score, string Id)> source = set;
             if (cursor is { } c)
@@ -412,6 +418,13 @@ public sealed partial class InMemoryWorkerStore
             && job.Token == lease.LeaseToken
                 ? (q, job)
                 : throw new LeaseLostException(lease.Queue, lease.JobId);
+
+    // Called under _gate: takes back due work, and forgets the queue if that left it empty.
+    private void Reclaim(string queue, MemoryQueue q)
+    {
+        q.Reclaim(NowMs());
+        ReleaseIfIdle(queue, q);
+    }
 
     // Called under _gate: forgets a queue that holds nothing (no job, no live dedup key, no waiter), so a store used
     // with many queue names does not keep them all. Its sequence restarts; order only matters among jobs it holds.

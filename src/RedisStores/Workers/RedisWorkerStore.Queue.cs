@@ -163,7 +163,7 @@ public sealed partial class RedisWorkerStore
     {
         WorkerInputs.ValidateJob(queue, jobId);
         var keys = _keys.Queue(queue);
-        var channel = await _connection.PublishNameAsync(keys.WakeName, cancellationToken).ConfigureAwait(false);
+        var channel = _connection.PublishName(keys.WakeName);
         return (long)await EvaluateAsync(QueueScripts.Replay, keys.Keys, [keys.Root, jobId, channel], cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -198,7 +198,7 @@ public sealed partial class RedisWorkerStore
         var args = new RedisValue[5 + (jobs.Length * 8)];
         args[0] = keys.Root;
         args[1] = MemoryQueue.LeaseRanOut;
-        args[2] = await _connection.PublishNameAsync(keys.WakeName, cancellationToken).ConfigureAwait(false);
+        args[2] = _connection.PublishName(keys.WakeName);
         args[3] = max is { } m ? m : RedisValue.EmptyString;
         args[4] = jobs.Length;
         for (var i = 0; i < jobs.Length; i++)
@@ -267,15 +267,16 @@ public sealed partial class RedisWorkerStore
         if ((long)reply[0] == 1)
         {
             var jobId = (string)((RedisValue[])reply[1]!)[1]!;
-            var channel = await _connection.PublishNameAsync(keys.WakeName, CancellationToken.None).ConfigureAwait(false);
-            await EvaluateAsync(QueueScripts.Release, keys.Keys, [keys.Root, jobId, token, channel], CancellationToken.None).ConfigureAwait(false);
+            var dropAt = (string?)reply[2] ?? string.Empty;
+            var channel = _connection.PublishName(keys.WakeName);
+            await EvaluateAsync(QueueScripts.Release, keys.Keys, [keys.Root, jobId, token, channel, dropAt], CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     private async ValueTask<JobFailure> FailAsync<T>(JobLease<T> lease, string error, bool deadLetter, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(lease.Queue);
-        var channel = await _connection.PublishNameAsync(keys.WakeName, cancellationToken).ConfigureAwait(false);
+        var channel = _connection.PublishName(keys.WakeName);
         RedisValue[] args =
         [
             keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, error,

@@ -35,6 +35,21 @@ public sealed partial class RedisWorkerStore
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local function ready_score(pr, q) return n((255 - tonumber(pr)) * 17592186044416 + tonumber(q)) end
+            -- Checked once before the first move into a set, so a foreign key there stops the script before a job
+            -- has left the set it was in.
+            local checked = {}
+            local function zset(k)
+              if checked[k] then return end
+              local kind = redis.call('TYPE', k)['ok']
+              if kind ~= 'none' and kind ~= 'zset' then error({ err = 'WRONGTYPE a queue key holds a ' .. kind }) end
+              checked[k] = true
+            end
+            -- INCR of the sequence, reported as foreign data when it is not a number.
+            local function next_seq()
+              local q = redis.pcall('INCR', KEYS[6])
+              if type(q) == 'table' then error({ err = 'STOREDATA the queue sequence is not a number' }) end
+              return q
+            end
             -- Drops waiting jobs past their TTL, makes due scheduled jobs ready, and takes back jobs whose lease ran
             -- out (ready again, or dead on their last attempt). Bounded per call; the rest waits for the next call.
             local function reclaim()
@@ -50,6 +65,7 @@ public sealed partial class RedisWorkerStore
               for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 200)) do
                 local f = redis.call('HMGET', jkey(id), 'pr', 'q')
                 if f[1] or f[2] then nums(id, f) end
+                if f[1] then zset(KEYS[1]) end
                 redis.call('ZREM', KEYS[2], id)
                 if f[1] then
                   redis.call('HSET', jkey(id), 'st', 'r')
@@ -60,6 +76,7 @@ public sealed partial class RedisWorkerStore
               for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 200)) do
                 local f = redis.call('HMGET', jkey(id), 'pr', 'q', 'a', 'm')
                 if f[1] or f[2] or f[3] or f[4] then nums(id, f) end
+                if f[1] then zset(tonumber(f[3]) >= tonumber(f[4]) and KEYS[4] or KEYS[1]) end
                 redis.call('ZREM', KEYS[3], id)
                 if f[1] then
                   redis.call('HDEL', jkey(id), 'tok', 'w')
@@ -127,7 +144,7 @@ public sealed partial class RedisWorkerStore
                 out[#out + 1] = 0
               else
                 local k = jkey(id)
-                local q = redis.call('INCR', KEYS[6])
+                local q = next_seq()
                 local delay = tonumber(ARGV[b + 3])
                 local st, du = 'r', false
                 if delay > 0 then
@@ -159,7 +176,7 @@ public sealed partial class RedisWorkerStore
             """;
 
         // ARGV: root, lease-ran-out text, token, visibility ms, worker id ('' for none), waiter flag ms ('' when not waiting).
-        // Reply: { 1, fields of the leased job } or { 0, now, next due or -1 } or { -2, id } for a foreign job.
+        // Reply: { 1, fields of the leased job, its drop time or '' } or { 0, now, next due or -1 } or { -2, id } for a foreign job.
         internal const string Lease = Prelude + """
             reclaim()
             for _ = 1, 100 do
@@ -178,12 +195,13 @@ public sealed partial class RedisWorkerStore
                 else
                   redis.call('HSET', k, 'st', 'l', 'a', tonumber(f[2]) + 1, 'tok', ARGV[3], 'du', du)
                 end
+                -- A leased job no longer expires. Its drop time goes back with the reply, for a lease given back.
                 if f[3] then
                   redis.call('HDEL', k, 'x')
                   redis.call('ZREM', KEYS[5], id)
                 end
                 redis.call('ZADD', KEYS[3], du, id)
-                return { 1, job(k) }
+                return { 1, job(k), f[3] or '' }
               end
               -- A ready entry whose job hash is gone (deleted from outside) is dropped.
             end
@@ -198,13 +216,23 @@ public sealed partial class RedisWorkerStore
             return { 0, now, next }
             """;
 
-        // ARGV: root, id, token, channel. Gives back a lease its caller never received (cancelled while the lease script
+        // ARGV: root, id, token, channel, drop time ('' for none). Gives back a lease its caller never received (cancelled while the lease script
         // ran): ready again, the attempt not counted. Reply: 1 released, 0 no longer held.
         internal const string Release = """
             local k = ARGV[1] .. 'j:' .. ARGV[2]
             local f = redis.call('HMGET', k, 'st', 'tok', 'a', 'pr', 'q')
             if f[1] ~= 'l' or f[2] ~= ARGV[3] or not tonumber(f[3]) or not tonumber(f[4]) or not tonumber(f[5]) then return 0 end
             redis.call('ZREM', KEYS[3], ARGV[2])
+            -- A job with a TTL gets it back; if it passed meanwhile, the job is dropped as it would have been.
+            if ARGV[5] ~= '' then
+              local t = redis.call('TIME')
+              if tonumber(ARGV[5]) <= tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then
+                redis.call('DEL', k)
+                return 1
+              end
+              redis.call('HSET', k, 'x', ARGV[5])
+              redis.call('ZADD', KEYS[5], ARGV[5], ARGV[2])
+            end
             redis.call('HDEL', k, 'tok', 'w', 'du')
             redis.call('HSET', k, 'st', 'r', 'a', string.format('%d', math.max(tonumber(f[3]) - 1, 0)))
             redis.call('ZADD', KEYS[1], string.format('%d', (255 - tonumber(f[4])) * 17592186044416 + tonumber(f[5])), ARGV[2])
@@ -332,7 +360,8 @@ public sealed partial class RedisWorkerStore
             if not redis.call('ZSCORE', KEYS[4], ARGV[2]) or redis.call('HGET', k, 'st') ~= 'd' then return 0 end
             local pr = tonumber(redis.call('HGET', k, 'pr'))
             if not pr then error({ err = 'STOREDATA job ' .. ARGV[2] .. ' is stored in a form this store did not write' }) end
-            local q = redis.call('INCR', KEYS[6])
+            local q = redis.pcall('INCR', KEYS[6])
+            if type(q) == 'table' then error({ err = 'STOREDATA the queue sequence is not a number' }) end
             redis.call('ZREM', KEYS[4], ARGV[2])
             redis.call('HSET', k, 'st', 'r', 'a', '0', 'q', q)
             redis.call('HDEL', k, 'du')

@@ -55,4 +55,23 @@ public sealed class InMemoryWorkerStoreTests : WorkerStoreConformanceTests
         await store.PurgeAsync("deduped", Ct);
         Assert.Equal(1, store.QueueCount); // "waited" still holds its leased job
     }
+
+    [Fact]
+    public async Task A_queue_emptied_by_its_jobs_ttl_is_forgotten_when_next_read()
+    {
+        var store = new InMemoryWorkerStore(timeProvider: Clock);
+        for (var i = 0; i < 20; i++)
+        {
+            await store.EnqueueAsync($"t{i}", i, new EnqueueOptions { Ttl = TimeSpan.FromSeconds(1) }, Ct);
+        }
+
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(default, await store.GetCountsAsync($"t{i}", Ct));
+            Assert.Null(await store.LeaseAsync<int>($"t{i + 10}", cancellationToken: Ct));
+        }
+
+        Assert.Equal(0, store.QueueCount);
+    }
 }

@@ -384,8 +384,8 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         await using var server = await redis.StartOwnServerAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
         await using var admin = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
-        var (store, _) = NewStore(connection);
-        var job = await store.EnqueueAsync("q", "only once", new EnqueueOptions { MaxAttempts = 1 }, Ct);
+        var (store, prefix) = NewStore(connection);
+        var job = await store.EnqueueAsync("q", "only once", new EnqueueOptions { MaxAttempts = 1, Ttl = TimeSpan.FromMinutes(5) }, Ct);
 
         // The server holds every command for a second; the caller gives up after 200 ms, while the lease waits.
         await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
@@ -396,8 +396,40 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         await CacheTestSupport.WaitUntilAsync(async () => (await store.GetJobAsync("q", job.JobId, Ct))?.State == JobState.Ready, "the lease is given back");
         var record = await store.GetJobAsync("q", job.JobId, Ct);
         Assert.Equal(0, record!.Attempts);
+        Assert.NotNull(await connection.GetDatabase().SortedSetScoreAsync($"{prefix}{{wq:q}}:exp", job.JobId)); // its TTL is back
         var lease = await store.LeaseAsync<string>("q", cancellationToken: Ct);
         Assert.Equal(1, lease!.Attempt);
         Assert.Equal("only once", lease.Payload);
+    }
+
+    [Fact]
+    public async Task A_foreign_sequence_is_reported_as_foreign_data_by_enqueue_and_replay()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        await store.EnqueueAsync("seq", 1, new EnqueueOptions { MaxAttempts = 1 }, Ct);
+        var lease = await store.LeaseAsync<int>("seq", cancellationToken: Ct);
+        await store.FailAsync(lease!, "dies", Ct);
+        await db.StringSetAsync($"{prefix}{{wq:seq}}:seq", "not a number");
+
+        await Assert.ThrowsAsync<StoreDataException>(() => store.EnqueueAsync("seq", 2, cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<StoreDataException>(() => store.ReplayDeadAsync("seq", lease!.JobId, Ct).AsTask());
+        Assert.Equal(new QueueCounts(0, 0, 0, 1), await store.GetCountsAsync("seq", Ct));
+    }
+
+    [Fact]
+    public async Task Publishing_needs_no_connection_and_survives_a_configuration_it_cannot_parse()
+    {
+        var options = ConfigurationOptions.Parse(redis.Standalone.Configuration);
+        options.Password = "pa,ss=wd";
+        options.ChannelPrefix = RedisChannel.Literal("app:");
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 500;
+        await using var unreachable = await ConnectionMultiplexer.ConnectAsync(options);
+
+        Assert.Equal("app:x", new RedisStores.Redis.RedisConnection(options).PublishName("x"));
+        var hosts = new RedisStores.Redis.RedisConnection(unreachable).PublishName("x");
+        Assert.True(hosts is "app:x" or "x", hosts);
+        Assert.Equal("x", new RedisStores.Redis.RedisConnection(redis.Standalone.Connection).PublishName("x"));
     }
 }
