@@ -68,6 +68,9 @@ public sealed class RedisStoresOptions
     /// <summary>Settings of the worker store (<see cref="Workers.IWorkerStore"/>).</summary>
     public Workers.WorkerStoreOptions Workers { get; set; } = new();
 
+    /// <summary>Settings of the message bus (<see cref="Messaging.IMessageBus"/>).</summary>
+    public Messaging.MessagingOptions Messaging { get; set; } = new();
+
     /// <summary>Problems found while reading environment variables, reported by validation at start-up.</summary>
     internal List<string> EnvironmentErrors { get; } = [];
 

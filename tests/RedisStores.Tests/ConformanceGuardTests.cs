@@ -8,7 +8,9 @@ using RedisStores.Tests.Locking;
 using RedisStores.Tests.Sessions;
 using RedisStores.Tests.Infrastructure;
 using RedisStores.Tests.Tasks;
+using RedisStores.Tests.Messaging;
 using RedisStores.Tests.Workers;
+using RedisStores.Messaging;
 using RedisStores.Workers;
 
 namespace RedisStores.Tests;
@@ -24,6 +26,7 @@ public sealed class ConformanceGuardTests
         [typeof(ISessionStore)] = typeof(SessionStoreConformanceTests),
         [typeof(ICacheStore)] = typeof(CacheStoreConformanceTests),
         [typeof(IWorkerStore)] = typeof(WorkerStoreConformanceTests),
+        [typeof(IMessageBus)] = typeof(MessageBusConformanceTests),
     };
 
     private static readonly Assembly s_library = typeof(ITaskStore).Assembly;

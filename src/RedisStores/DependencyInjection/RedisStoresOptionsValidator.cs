@@ -89,6 +89,15 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
         }
 
         ValidateWorkers(options.Workers, failures);
+        if (options.Messaging is null)
+        {
+            failures.Add($"{Section}:Messaging cannot be null.");
+        }
+        else
+        {
+            Range(failures, "Messaging:BufferSize", options.Messaging.BufferSize, 1, Messaging.MessageInputs.MaxBufferSize);
+            Range(failures, "Messaging:MaxMessageBytes", options.Messaging.MaxMessageBytes, 1, MaxBytes);
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

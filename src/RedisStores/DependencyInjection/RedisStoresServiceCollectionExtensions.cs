@@ -5,6 +5,7 @@ using RedisStores;
 using RedisStores.Caching;
 using RedisStores.DependencyInjection;
 using RedisStores.Locking;
+using RedisStores.Messaging;
 using RedisStores.Sessions;
 using RedisStores.Serialization;
 using RedisStores.Tasks;
@@ -16,7 +17,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisStoresServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers every store (<see cref="ITaskStore"/>, <see cref="ISessionStore"/>, <see cref="ICacheStore"/>, <see cref="IDistributedLockService"/>, <see cref="IWorkerStore"/>) and <see cref="StoreBackendInfo"/>, configured from
+    /// Registers every store (<see cref="ITaskStore"/>, <see cref="ISessionStore"/>, <see cref="ICacheStore"/>, <see cref="IDistributedLockService"/>, <see cref="IWorkerStore"/>, <see cref="IMessageBus"/>) and <see cref="StoreBackendInfo"/>, configured from
     /// the environment variables <c>REDIS_URL</c>, <c>REDIS_PREFIX</c>, <c>REDIS_TTL</c>, <c>REDIS_LOCK_TIMEOUT</c>,
     /// <c>REDIS_MEMORY_CACHE</c> and <c>REDIS_MEMORY_CACHE_SIZE</c>.
     /// The stores use Redis when a Redis URL is configured or an <c>IConnectionMultiplexer</c> is registered, memory
@@ -48,6 +49,7 @@ public static class RedisStoresServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateSessionStore());
         services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateCacheStore());
         services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateWorkerStore());
+        services.TryAddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateMessageBus());
         return services;
     }
 

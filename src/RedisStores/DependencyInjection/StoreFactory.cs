@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RedisStores.Caching;
 using RedisStores.Internal;
 using RedisStores.Locking;
+using RedisStores.Messaging;
 using RedisStores.Sessions;
 using RedisStores.Redis;
 using RedisStores.Serialization;
@@ -80,6 +81,11 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
         => _connection is null
             ? new InMemoryWorkerStore(_options, Serializer, Time)
             : new RedisWorkerStore(_connection, _options, Serializer, Time);
+
+    public IMessageBus CreateMessageBus()
+        => _connection is null
+            ? new InMemoryMessageBus(_options, Serializer, Time, _services.GetService<ILogger<InMemoryMessageBus>>())
+            : new RedisMessageBus(_connection, _options, Serializer, Time, _services.GetService<ILogger<RedisMessageBus>>());
 
     private IDistributedLockService Locks => _services.GetRequiredService<IDistributedLockService>();
 

@@ -67,4 +67,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 47, Level = LogLevel.Debug, Message = "A cache call could not reach Redis: {Error}")]
     internal static partial void CacheRedisCallFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "A message handler of subscription {Topic} failed on message {MessageId}; the subscription goes on")]
+    internal static partial void HandlerFailed(ILogger logger, string topic, string messageId, Exception exception);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "A message on {Topic} could not be read as {Type} and was dropped: {Error}")]
+    internal static partial void MessageUnreadable(ILogger logger, string topic, string type, string error);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "The buffer of subscription {Topic} is full ({Size} messages): its handler is slower than the messages arrive, and messages are dropped ({Overflow})")]
+    internal static partial void BufferOverflowed(ILogger logger, string topic, int size, string overflow);
 }

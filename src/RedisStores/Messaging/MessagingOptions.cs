@@ -1,0 +1,11 @@
+namespace RedisStores.Messaging;
+
+/// <summary>Settings of the message bus, under <c>RedisStores:Messaging</c>.</summary>
+public sealed class MessagingOptions
+{
+    /// <summary>How many messages a subscription buffers for its handler by default. Default: 1,000. Range: 1 to 1,000,000.</summary>
+    public int BufferSize { get; set; } = 1000;
+
+    /// <summary>The largest serialized message accepted, in bytes. Default: 1 MiB. Range: 1 byte to 512 MiB.</summary>
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+}
