@@ -97,6 +97,17 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
         {
             Range(failures, "Messaging:BufferSize", options.Messaging.BufferSize, 1, Messaging.MessageInputs.MaxBufferSize);
             Range(failures, "Messaging:MaxMessageBytes", options.Messaging.MaxMessageBytes, 1, MaxBytes);
+            foreach (var (topic, durable) in options.Messaging.DurableTopics ?? [])
+            {
+                if (durable is null || topic.Length is 0 or > Messaging.TopicRules.MaxLength || topic.Any(char.IsWhiteSpace) || topic.Contains('{', StringComparison.Ordinal) || topic.Contains('}', StringComparison.Ordinal))
+                {
+                    failures.Add($"{Section}:Messaging:DurableTopics:{topic} must name a valid topic and give its settings.");
+                    continue;
+                }
+
+                Range(failures, $"Messaging:DurableTopics:{topic}:MaxLength", durable.MaxLength, 1, 10_000_000);
+                Range(failures, $"Messaging:DurableTopics:{topic}:MaxAge", durable.MaxAge, TimeSpan.FromSeconds(1), TimeSpan.FromDays(365));
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -54,4 +54,15 @@ public interface IMessageBus
     /// <param name="cancellationToken">Stops waiting for the subscription to be made.</param>
     /// <returns>The subscription; dispose it to stop.</returns>
     ValueTask<IMessageSubscription> SubscribePatternAsync<T>(string pattern, Func<BusMessage<T>, CancellationToken, ValueTask> handler, SubscriptionOptions<T>? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the kept messages of a durable topic, oldest first.</summary>
+    /// <typeparam name="T">The type to read messages as.</typeparam>
+    /// <param name="topic">A topic named in <see cref="MessagingOptions.DurableTopics"/>.</param>
+    /// <param name="after">Start right after this message id; <see langword="null"/> or <c>"0"</c> for the oldest kept.</param>
+    /// <param name="count">At most this many, 1 to 10,000.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The messages, in publish order.</returns>
+    /// <exception cref="ArgumentException">The topic is not durable, or <paramref name="after"/> is not a message id of a durable topic.</exception>
+    /// <exception cref="StoreSerializationException">A message cannot be read as <typeparamref name="T"/>.</exception>
+    ValueTask<IReadOnlyList<BusMessage<T>>> ReadHistoryAsync<T>(string topic, string? after = null, int count = 100, CancellationToken cancellationToken = default);
 }

@@ -14,6 +14,7 @@ public sealed class InMemoryMessageBus : IMessageBus
     private readonly MessageInputs _inputs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Dictionary<string, DurableLog> _logs = new(StringComparer.Ordinal);
     private Entry[] _entries = [];
 
     /// <summary>Creates a bus.</summary>
@@ -32,23 +33,77 @@ public sealed class InMemoryMessageBus : IMessageBus
     public ValueTask<string> PublishAsync<T>(string topic, T message, CancellationToken cancellationToken = default)
     {
         TopicRules.ValidateTopic(topic);
-        var (id, envelope) = _inputs.Wrap(topic, message, NowMs(), nameof(message));
+        var payload = _inputs.Serialize(topic, message, nameof(message));
         cancellationToken.ThrowIfCancellationRequested();
-        Deliver(topic, envelope);
-        return ValueTask.FromResult(id);
+        return ValueTask.FromResult(Publish(topic, [payload])[0]);
     }
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<string>> PublishManyAsync<T>(string topic, IEnumerable<T> messages, CancellationToken cancellationToken = default)
     {
-        var wrapped = _inputs.WrapMany(topic, messages, NowMs());
+        var payloads = _inputs.SerializeMany(topic, messages);
         cancellationToken.ThrowIfCancellationRequested();
-        foreach (var (_, envelope) in wrapped)
+        return ValueTask.FromResult<IReadOnlyList<string>>(Publish(topic, payloads));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<BusMessage<T>>> ReadHistoryAsync<T>(string topic, string? after = null, int count = 100, CancellationToken cancellationToken = default)
+    {
+        TopicRules.ValidateTopic(topic);
+        _inputs.RequireDurable(topic);
+        var from = DurablePosition.Parse(after, nameof(after));
+        MessageInputs.HistoryCount(count);
+        cancellationToken.ThrowIfCancellationRequested();
+        List<(DurablePosition Id, byte[] Envelope)> kept;
+        lock (_gate)
         {
-            Deliver(topic, envelope);
+            kept = LogFor(topic).ReadAfter(from, count);
         }
 
-        return ValueTask.FromResult<IReadOnlyList<string>>(Array.ConvertAll(wrapped, w => w.Id));
+        return ValueTask.FromResult<IReadOnlyList<BusMessage<T>>>(kept.ConvertAll(k => _inputs.Read<T>(topic, k.Envelope)));
+    }
+
+    private string[] Publish(string topic, byte[][] payloads)
+    {
+        var ids = new string[payloads.Length];
+        var now = NowMs();
+        if (_inputs.Durable(topic) is null)
+        {
+            for (var i = 0; i < payloads.Length; i++)
+            {
+                (ids[i], var envelope) = MessageInputs.Envelope(payloads[i], now);
+                Deliver(topic, envelope);
+            }
+
+            return ids;
+        }
+
+        // Durable: kept first, then announced; durable subscribers read the log, so nothing is posted to them here.
+        DurableLog log;
+        lock (_gate)
+        {
+            log = LogFor(topic);
+            for (var i = 0; i < payloads.Length; i++)
+            {
+                (ids[i], var envelope) = log.Append(payloads[i], now);
+                Deliver(topic, envelope);
+            }
+        }
+
+        log.Signal.Wake();
+        return ids;
+    }
+
+    // Called under _gate.
+    private DurableLog LogFor(string topic)
+    {
+        if (!_logs.TryGetValue(topic, out var log))
+        {
+            log = new DurableLog(_inputs.RequireDurable(topic));
+            _logs.Add(topic, log);
+        }
+
+        return log;
     }
 
     /// <inheritdoc />
@@ -69,6 +124,16 @@ public sealed class InMemoryMessageBus : IMessageBus
     {
         ArgumentNullException.ThrowIfNull(handler);
         cancellationToken.ThrowIfCancellationRequested();
+        if (!isPattern && _inputs.Durable(topic) is not null)
+        {
+            return SubscribeDurable(topic, handler, options);
+        }
+
+        if (options?.After is not null)
+        {
+            throw new ArgumentException($"After applies to durable topics only; '{topic}' is not one.", nameof(options));
+        }
+
         var subscription = new Subscription<T>(topic, isPattern, handler, options, _inputs, _logger, Unsubscribe);
         lock (_gate)
         {
@@ -76,6 +141,27 @@ public sealed class InMemoryMessageBus : IMessageBus
         }
 
         subscription.Start();
+        return ValueTask.FromResult<IMessageSubscription>(subscription);
+    }
+
+    private ValueTask<IMessageSubscription> SubscribeDurable<T>(string topic, Func<BusMessage<T>, CancellationToken, ValueTask> handler, SubscriptionOptions<T>? options)
+    {
+        DurableLog log;
+        DurablePosition start;
+        lock (_gate)
+        {
+            log = LogFor(topic);
+            start = options?.After is { } after ? DurablePosition.Parse(after, nameof(options)) : log.Last;
+        }
+
+        var subscription = new Subscription<T>(topic, isPattern: false, handler, options, _inputs, _logger, _ => ValueTask.CompletedTask, durable: true);
+        subscription.Start((s, token) => DurableFeed.RunAsync(s, topic, start, (after, count, _) =>
+        {
+            lock (_gate)
+            {
+                return ValueTask.FromResult<IReadOnlyList<(DurablePosition, byte[])>>(log.ReadAfter(after, count));
+            }
+        }, log.Signal, TimeSpan.FromSeconds(1), token));
         return ValueTask.FromResult<IMessageSubscription>(subscription);
     }
 

@@ -19,8 +19,21 @@ internal sealed class MessageInputs
 
     internal MessagingOptions Options { get; }
 
+    /// <summary>The durable topic's settings, or <see langword="null"/> for a plain topic.</summary>
+    internal DurableTopicOptions? Durable(string topic) => Options.DurableTopics.TryGetValue(topic, out var durable) ? durable : null;
+
+    internal DurableTopicOptions RequireDurable(string topic)
+        => Durable(topic) ?? throw new ArgumentException($"Topic '{topic}' is not durable: only topics named in RedisStores:Messaging:DurableTopics keep history.", nameof(topic));
+
     /// <summary>A message, serialized and wrapped with a new id and <paramref name="publishedMs"/>.</summary>
     internal (string Id, byte[] Envelope) Wrap<T>(string topic, T message, long publishedMs, string paramName)
+    {
+        var bytes = Serialize(topic, message, paramName);
+        var id = Guid.NewGuid().ToString("N");
+        return (id, MessageEnvelope.Encode(id, publishedMs, bytes));
+    }
+
+    internal byte[] Serialize<T>(string topic, T message, string paramName)
     {
         byte[] bytes;
         try
@@ -39,27 +52,56 @@ internal sealed class MessageInputs
                 paramName);
         }
 
-        var id = Guid.NewGuid().ToString("N");
-        return (id, MessageEnvelope.Encode(id, publishedMs, bytes));
+        return bytes;
     }
 
-    internal (string Id, byte[] Envelope)[] WrapMany<T>(string topic, IEnumerable<T> messages, long publishedMs)
+    /// <summary>Every message of a batch, serialized; the batch's own limits checked.</summary>
+    internal byte[][] SerializeMany<T>(string topic, IEnumerable<T> messages)
     {
         TopicRules.ValidateTopic(topic);
         ArgumentNullException.ThrowIfNull(messages);
-        var wrapped = new List<(string, byte[])>();
+        var serialized = new List<byte[]>();
         foreach (var message in messages)
         {
-            if (wrapped.Count == MaxBatch)
+            if (serialized.Count == MaxBatch)
             {
                 throw new ArgumentException($"A batch holds at most {MaxBatch} messages; split it.", nameof(messages));
             }
 
-            wrapped.Add(Wrap(topic, message, publishedMs, nameof(messages)));
+            serialized.Add(Serialize(topic, message, nameof(messages)));
         }
 
-        return wrapped.Count == 0 ? throw new ArgumentException("The batch is empty; publish at least one message.", nameof(messages)) : [.. wrapped];
+        return serialized.Count == 0 ? throw new ArgumentException("The batch is empty; publish at least one message.", nameof(messages)) : [.. serialized];
     }
+
+    internal static (string Id, byte[] Envelope) Envelope(byte[] payload, long publishedMs)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        return (id, MessageEnvelope.Encode(id, publishedMs, payload));
+    }
+
+    internal BusMessage<T> Read<T>(string topic, ReadOnlyMemory<byte> envelope)
+    {
+        if (!MessageEnvelope.TryDecode(envelope, out var id, out var publishedMs, out var payload))
+        {
+            throw new StoreDataException($"A kept message of topic '{topic}' is not a message of this library.");
+        }
+
+        T value;
+        try
+        {
+            value = Deserialize<T>(payload.Span);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            throw new StoreSerializationException($"Message '{id}' of topic '{topic}' cannot be read as {typeof(T).Name}: {ex.Message}", ex);
+        }
+
+        return new BusMessage<T> { Id = id, Topic = topic, PublishedAt = DateTimeOffset.FromUnixTimeMilliseconds(publishedMs), Payload = value };
+    }
+
+    internal static int HistoryCount(int count)
+        => count is >= 1 and <= MaxBatch ? count : throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be between 1 and {MaxBatch}.");
 
     internal T Deserialize<T>(ReadOnlySpan<byte> payload) => _serializer.Deserialize<T>(payload);
 

@@ -8,4 +8,12 @@ public sealed class MessagingOptions
 
     /// <summary>The largest serialized message accepted, in bytes. Default: 1 MiB. Range: 1 byte to 512 MiB.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The durable topics, by exact name, and how much of each is kept. Messages of a durable topic are also appended
+    /// to a stream, so a subscriber can read history (<see cref="IMessageBus.ReadHistoryAsync"/>) and resume after a
+    /// disconnect from its last position (<see cref="SubscriptionOptions{T}.After"/>) with nothing lost. Every other
+    /// topic is at most once. Default: none.
+    /// </summary>
+    public Dictionary<string, DurableTopicOptions> DurableTopics { get; set; } = new(StringComparer.Ordinal);
 }

@@ -21,11 +21,25 @@ public sealed class RedisMessageBus : IMessageBus
         return #ARGV - 1
         """;
 
+    // KEYS[1] the topic's stream. ARGV: channel, max length, oldest ms kept, published ms, then the payloads.
+    // Appends each message, publishes it with its stream id as its id, trims by length and age. Reply: the ids.
+    private const string PublishDurableScript = """
+        local out = {}
+        for i = 5, #ARGV do
+          local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 't', ARGV[4], 'p', ARGV[i])
+          out[#out + 1] = id
+          redis.call('PUBLISH', ARGV[1], 'rsm1|' .. id .. '|' .. ARGV[4] .. '|' .. ARGV[i])
+        end
+        redis.call('XTRIM', KEYS[1], 'MINID', ARGV[3])
+        return out
+        """;
+
     private readonly RedisConnection _connection;
     private readonly MessageInputs _inputs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _channelRoot;
+    private readonly string _prefix;
 
     /// <summary>Creates a bus on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The Redis connection.</param>
@@ -46,12 +60,18 @@ public sealed class RedisMessageBus : IMessageBus
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _channelRoot = options.KeyPrefix + "bus:";
+        _prefix = options.KeyPrefix;
     }
 
     /// <inheritdoc />
     public async ValueTask<string> PublishAsync<T>(string topic, T message, CancellationToken cancellationToken = default)
     {
         TopicRules.ValidateTopic(topic);
+        if (_inputs.Durable(topic) is { } durable)
+        {
+            return (await PublishDurableAsync(topic, durable, [_inputs.Serialize(topic, message, nameof(message))], cancellationToken).ConfigureAwait(false))[0];
+        }
+
         var (id, envelope) = _inputs.Wrap(topic, message, NowMs(), nameof(message));
         var state = (Channel: RedisChannel.Literal(_channelRoot + topic), Envelope: envelope);
         await RedisCall.RunAsync(_connection, state, static (db, s) => db.PublishAsync(s.Channel, s.Envelope), StoreName, cancellationToken).ConfigureAwait(false);
@@ -61,7 +81,14 @@ public sealed class RedisMessageBus : IMessageBus
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<string>> PublishManyAsync<T>(string topic, IEnumerable<T> messages, CancellationToken cancellationToken = default)
     {
-        var wrapped = _inputs.WrapMany(topic, messages, NowMs());
+        var payloads = _inputs.SerializeMany(topic, messages);
+        if (_inputs.Durable(topic) is { } durable)
+        {
+            return await PublishDurableAsync(topic, durable, payloads, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = NowMs();
+        var wrapped = Array.ConvertAll(payloads, p => MessageInputs.Envelope(p, now));
         var args = new RedisValue[wrapped.Length + 1];
         args[0] = _connection.PublishName(_channelRoot + topic);
         for (var i = 0; i < wrapped.Length; i++)
@@ -89,10 +116,116 @@ public sealed class RedisMessageBus : IMessageBus
         return SubscribeAsync(pattern, RedisChannel.Pattern(TopicRules.Escape(_channelRoot) + pattern), isPattern: true, handler, options, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<BusMessage<T>>> ReadHistoryAsync<T>(string topic, string? after = null, int count = 100, CancellationToken cancellationToken = default)
+    {
+        TopicRules.ValidateTopic(topic);
+        _inputs.RequireDurable(topic);
+        var from = DurablePosition.Parse(after, nameof(after));
+        MessageInputs.HistoryCount(count);
+        var kept = await ReadAfterAsync(topic, from, count, cancellationToken).ConfigureAwait(false);
+        return kept.Select(k => _inputs.Read<T>(topic, k.Envelope)).ToList();
+    }
+
+    private async ValueTask<string[]> PublishDurableAsync(string topic, DurableTopicOptions durable, byte[][] payloads, CancellationToken cancellationToken)
+    {
+        var now = NowMs();
+        var args = new RedisValue[payloads.Length + 4];
+        args[0] = _connection.PublishName(_channelRoot + topic);
+        args[1] = durable.MaxLength;
+        args[2] = Math.Max(now - (long)durable.MaxAge.TotalMilliseconds, 0);
+        args[3] = now;
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            args[i + 4] = payloads[i];
+        }
+
+        var ids = (string[])(await RedisCall.EvaluateAsync(_connection, PublishDurableScript, [Stream(topic)], args, StoreName, cancellationToken).ConfigureAwait(false))!;
+        return ids;
+    }
+
+    private async ValueTask<IReadOnlyList<(DurablePosition Id, byte[] Envelope)>> ReadAfterAsync(string topic, DurablePosition after, int count, CancellationToken cancellationToken)
+    {
+        var state = (Stream: Stream(topic), From: after == DurablePosition.Start ? "-" : "(" + after, Count: count);
+        var entries = await RedisCall.RunAsync(_connection, state, static (db, s) => db.StreamRangeAsync(s.Stream, s.From, "+", s.Count), StoreName, cancellationToken).ConfigureAwait(false);
+        var kept = new List<(DurablePosition, byte[])>(entries.Length);
+        foreach (var entry in entries)
+        {
+            var id = DurablePosition.Parse(entry.Id.ToString(), nameof(topic));
+            var published = entry["t"];
+            var payload = entry["p"];
+            if (!published.TryParse(out long publishedMs) || payload.IsNull)
+            {
+                throw new StoreDataException($"The stream of durable topic '{topic}' holds an entry this store did not write ({id}). Delete the stream or give the store its own RedisStores:KeyPrefix.");
+            }
+
+            kept.Add((id, MessageEnvelope.Encode(id.ToString(), publishedMs, (byte[])payload!)));
+        }
+
+        return kept;
+    }
+
+    private async ValueTask<IMessageSubscription> SubscribeDurableAsync<T>(string topic, Func<BusMessage<T>, CancellationToken, ValueTask> handler, SubscriptionOptions<T>? options, CancellationToken cancellationToken)
+    {
+        var signal = new WakeSignal();
+        var start = options?.After is { } after ? DurablePosition.Parse(after, nameof(options)) : await LastAsync(topic, cancellationToken).ConfigureAwait(false);
+        ChannelMessageQueue? queue = null;
+        IConnectionMultiplexer? multiplexer = null;
+        void OnRestored(object? sender, ConnectionFailedEventArgs e) => signal.Wake();
+        var subscription = new Subscription<T>(topic, isPattern: false, handler, options, _inputs, _logger, async _ =>
+        {
+            if (multiplexer is not null)
+            {
+                multiplexer.ConnectionRestored -= OnRestored;
+            }
+
+            if (queue is not null)
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+        }, durable: true);
+        try
+        {
+            // The channel only says "more was kept"; the messages themselves are read from the stream.
+            var state = (Connection: _connection, Channel: RedisChannel.Literal(_channelRoot + topic));
+            queue = await RedisCall.RunAsync(_connection, state, static (_, s) => SubscribeQueueAsync(s.Connection, s.Channel), StoreName, cancellationToken).ConfigureAwait(false);
+            multiplexer = await _connection.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+            multiplexer.ConnectionRestored += OnRestored;
+        }
+        catch
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        queue.OnMessage(_ => signal.Wake());
+        subscription.Start((s, token) => DurableFeed.RunAsync(s, topic, start, (from, count, ct) => ReadAfterAsync(topic, from, count, ct), signal, TimeSpan.FromSeconds(1), token));
+        return subscription;
+    }
+
+    // Where a subscription without After starts: after the last message kept now.
+    private async ValueTask<DurablePosition> LastAsync(string topic, CancellationToken cancellationToken)
+    {
+        var last = await RedisCall.RunAsync(_connection, Stream(topic), static (db, stream) => db.StreamRangeAsync(stream, "-", "+", 1, Order.Descending), StoreName, cancellationToken).ConfigureAwait(false);
+        return last.Length == 0 ? DurablePosition.Start : DurablePosition.Parse(last[0].Id.ToString(), nameof(topic));
+    }
+
+    private RedisKey Stream(string topic) => $"{_prefix}{{mt:{topic}}}:s";
+
     private async ValueTask<IMessageSubscription> SubscribeAsync<T>(
         string topic, RedisChannel channel, bool isPattern, Func<BusMessage<T>, CancellationToken, ValueTask> handler, SubscriptionOptions<T>? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        if (!isPattern && _inputs.Durable(topic) is not null)
+        {
+            return await SubscribeDurableAsync(topic, handler, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options?.After is not null)
+        {
+            throw new ArgumentException($"After applies to durable topics only; '{topic}' is not one.", nameof(options));
+        }
+
         ChannelMessageQueue? queue = null;
         var subscription = new Subscription<T>(topic, isPattern, handler, options, _inputs, _logger, async _ =>
         {

@@ -28,9 +28,12 @@ internal sealed class Subscription<T> : IMessageSubscription
     private int _overflowLogged;
     private int _disposed;
 
+    private Func<Subscription<T>, CancellationToken, Task>? _feeder;
+    private Task _feeding = Task.CompletedTask;
+
     internal Subscription(
         string topic, bool isPattern, Func<BusMessage<T>, CancellationToken, ValueTask> handler, SubscriptionOptions<T>? options,
-        MessageInputs inputs, ILogger logger, Func<Subscription<T>, ValueTask> unsubscribe)
+        MessageInputs inputs, ILogger logger, Func<Subscription<T>, ValueTask> unsubscribe, bool durable = false)
     {
         Topic = topic;
         IsPattern = isPattern;
@@ -44,7 +47,9 @@ internal sealed class Subscription<T> : IMessageSubscription
         _buffer = Channel.CreateBounded<(string, ReadOnlyMemory<byte>)>(
             new BoundedChannelOptions(_size)
             {
-                FullMode = _overflow == BufferOverflow.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest,
+                // A durable subscription waits instead of dropping: its feeder reads on from the stream when there is room.
+                FullMode = durable ? BoundedChannelFullMode.Wait
+                    : _overflow == BufferOverflow.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest,
                 SingleReader = true,
                 SingleWriter = false,
             },
@@ -61,7 +66,20 @@ internal sealed class Subscription<T> : IMessageSubscription
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    internal void Start() => _pump = Task.Run(PumpAsync);
+    /// <summary>Starts the pump, and the feeder of a durable subscription, which writes with <see cref="PostAsync"/>.</summary>
+    internal void Start(Func<Subscription<T>, CancellationToken, Task>? feeder = null)
+    {
+        _feeder = feeder;
+        _pump = Task.Run(PumpAsync);
+        if (feeder is not null)
+        {
+            _feeding = Task.Run(() => FeedAsync(feeder));
+        }
+    }
+
+    /// <summary>For a durable subscription's feeder: waits while the buffer is full.</summary>
+    internal ValueTask PostAsync(string topic, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken)
+        => _buffer.Writer.WriteAsync((topic, envelope), cancellationToken);
 
     /// <summary>Called by the transport for each message; never waits.</summary>
     internal void Post(string topic, ReadOnlyMemory<byte> envelope) => _buffer.Writer.TryWrite((topic, envelope));
@@ -82,7 +100,21 @@ internal sealed class Subscription<T> : IMessageSubscription
             _buffer.Writer.TryComplete();
             await _stopping.CancelAsync().ConfigureAwait(false);
             await _pump.ConfigureAwait(false);
+            await _feeding.ConfigureAwait(false);
             _stopping.Dispose();
+        }
+    }
+
+    private async Task FeedAsync(Func<Subscription<T>, CancellationToken, Task> feeder)
+    {
+        var token = _stopping.Token;
+        try
+        {
+            await feeder(this, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (token.IsCancellationRequested && ex is OperationCanceledException or ChannelClosedException)
+        {
+            // Disposed.
         }
     }
 

@@ -7,7 +7,7 @@ namespace RedisStores.Tests.Messaging;
 /// What every <see cref="IMessageBus"/> must do. The in-memory bus and the Redis bus on each topology run it
 /// unchanged; <see cref="ConformanceGuardTests"/> fails if an implementation has no concrete subclass.
 /// </summary>
-public abstract class MessageBusConformanceTests : StoreConformanceTests<IMessageBus>
+public abstract partial class MessageBusConformanceTests : StoreConformanceTests<IMessageBus>
 {
     /// <summary>A second instance of the application, sharing the first one's messages.</summary>
     protected abstract Task<IMessageBus> CreatePeerAsync(IMessageBus first);

@@ -1,0 +1,60 @@
+namespace RedisStores.Messaging;
+
+/// <summary>Wakes a durable subscription's feeder: completed, and replaced, on each notification.</summary>
+internal sealed class WakeSignal
+{
+    private TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal Task Task => Volatile.Read(ref _current).Task;
+
+    internal void Wake() => Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}
+
+/// <summary>
+/// The feeder of a durable subscription, the same for both buses: read what was kept after the last position, in
+/// chunks, into the subscription's buffer (waiting while it is full), then sleep until a notification says more was
+/// published (or a short poll, the safety net for a notification lost while disconnected). Nothing is skipped and
+/// nothing repeats, whatever the handler's pace or the connection does.
+/// </summary>
+internal static class DurableFeed
+{
+    internal const int Chunk = 256;
+
+    internal delegate ValueTask<IReadOnlyList<(DurablePosition Id, byte[] Envelope)>> ReadAfter(DurablePosition after, int count, CancellationToken cancellationToken);
+
+    internal static async Task RunAsync<T>(
+        Subscription<T> subscription, string topic, DurablePosition position, ReadAfter read, WakeSignal signal, TimeSpan poll, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var woken = signal.Task; // before reading, so a publish during the read still wakes the next wait
+            IReadOnlyList<(DurablePosition Id, byte[] Envelope)> batch;
+            try
+            {
+                batch = await read(position, Chunk, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException)
+            {
+                batch = []; // Redis is away: try again after the poll; the position is kept
+            }
+
+            foreach (var (id, envelope) in batch)
+            {
+                await subscription.PostAsync(topic, envelope, cancellationToken).ConfigureAwait(false);
+                position = id;
+            }
+
+            if (batch.Count < Chunk)
+            {
+                try
+                {
+                    await woken.WaitAsync(poll, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Look again.
+                }
+            }
+        }
+    }
+}
