@@ -181,7 +181,7 @@ public sealed class RedisMessageBus : IMessageBus
 
             if (queue is not null)
             {
-                await queue.UnsubscribeAsync().ConfigureAwait(false);
+                await queue.UnsubscribeAsync(CommandFlags.FireAndForget).ConfigureAwait(false); // removed here at once; the server hears of it when it can
             }
         }, durable: true);
         try
@@ -231,7 +231,7 @@ public sealed class RedisMessageBus : IMessageBus
         {
             if (queue is not null)
             {
-                await queue.UnsubscribeAsync().ConfigureAwait(false);
+                await queue.UnsubscribeAsync(CommandFlags.FireAndForget).ConfigureAwait(false); // removed here at once; the server hears of it when it can
             }
         });
         subscription.Start();

@@ -112,4 +112,79 @@ public sealed class RedisMessageBusSpecificTests(RedisEnvironment redis)
 
         await all.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
     }
+
+    [Fact]
+    public async Task A_durable_subscriber_misses_nothing_while_its_connection_is_killed_again_and_again()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true,abortConnect=false");
+        await using var publisherConnection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},abortConnect=false");
+        var options = new RedisStoresOptions { KeyPrefix = RedisEnvironment.UniquePrefix() };
+        options.Messaging.DurableTopics["payments"] = new DurableTopicOptions();
+        var subscriber = new RedisMessageBus(connection, options);
+        var publisher = new RedisMessageBus(publisherConnection, options);
+        var received = new List<int>();
+        await using var subscription = await subscriber.SubscribeAsync<int>("payments", (m, _) =>
+        {
+            lock (received)
+            {
+                received.Add(m.Payload);
+            }
+
+            return ValueTask.CompletedTask;
+        }, cancellationToken: Ct);
+
+        var admin = publisherConnection.GetServers().Single();
+        for (var i = 1; i <= 200; i++)
+        {
+            await publisher.PublishAsync("payments", i, Ct);
+            if (i % 40 == 0)
+            {
+                // Every client but the publisher's: the subscriber's interactive and pub/sub connections both drop.
+                await publisherConnection.GetDatabase().ExecuteAsync("CLIENT", "KILL", "SKIPME", "yes");
+            }
+        }
+
+        await WaitUntilAsync(() => { lock (received) { return received.Count >= 200; } }, "all 200 messages arrived");
+        await Task.Delay(300, Ct);
+        lock (received)
+        {
+            Assert.Equal(Enumerable.Range(1, 200), received);
+        }
+    }
+
+    [Fact]
+    public async Task A_durable_subscriber_resumes_after_the_server_restarts_with_its_data()
+    {
+        var port = RedisServerProcess.FreePort(needsBusPort: false);
+        var server = await redis.StartOwnServerAsync(port);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true,abortConnect=false");
+        var options = new RedisStoresOptions { KeyPrefix = RedisEnvironment.UniquePrefix() };
+        options.Messaging.DurableTopics["ledger"] = new DurableTopicOptions();
+        var bus = new RedisMessageBus(connection, options);
+        var received = new List<int>();
+        await using var subscription = await bus.SubscribeAsync<int>("ledger", (m, _) =>
+        {
+            lock (received)
+            {
+                received.Add(m.Payload);
+            }
+
+            return ValueTask.CompletedTask;
+        }, cancellationToken: Ct);
+        await bus.PublishManyAsync("ledger", [1, 2, 3], Ct);
+        await WaitUntilAsync(() => { lock (received) { return received.Count == 3; } }, "the first three arrived");
+
+        // Persisted, stopped, started again on the same port and directory: the stream is back.
+        await connection.GetServers().Single().ExecuteAsync("SAVE");
+        await server.DisposeAsync();
+        await using var restarted = await redis.StartOwnServerAsync(port);
+        await WaitUntilAsync(async () => { await bus.PublishManyAsync("ledger", [4, 5], Ct); return true; }, "publishing works again");
+
+        await WaitUntilAsync(() => { lock (received) { return received.Count >= 5; } }, "the later messages arrived");
+        lock (received)
+        {
+            Assert.Equal([1, 2, 3, 4, 5], received);
+        }
+    }
 }
