@@ -59,7 +59,7 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
 
     public ITaskStore CreateTaskStore()
         => _connection is null
-            ? new InMemoryTaskStore(_options, Serializer, Time)
+            ? new InMemoryTaskStore(_options, Serializer, Time, _services.GetService<IMessageBus>())
             : new RedisTaskStore(_connection, _options, Serializer, Time, _services.GetService<ILogger<RedisTaskStore>>());
 
     public IDistributedLockService CreateLockService()

@@ -8,7 +8,9 @@ namespace RedisStores.Messaging;
 /// <remarks>
 /// Delivery is at most once: a subscriber that is not connected when a message is published never sees it, and a
 /// subscription whose buffer is full drops messages (see <see cref="SubscriptionOptions{T}.Overflow"/>). Every message
-/// carries an id and a publish time, so consumers can tell repeats apart. Topics are 1 to 256 characters: ASCII
+/// carries an id and a publish time, so consumers can tell repeats apart. Messages of one topic arrive in the order
+/// they were published; a pattern subscription on Redis Cluster may receive messages of different topics interleaved
+/// otherwise, as each topic's channel may be served by a different node. Topics are 1 to 256 characters: ASCII
 /// letters, digits and <c>- _ . @ + = ~ / : * ? [ ]</c>; in a topic the glob characters are literal, in a pattern
 /// they match (<c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[^a]</c>, <c>[a-z]</c>, and <c>\</c> to make the next one literal).
 /// </remarks>

@@ -13,6 +13,9 @@ namespace RedisStores.Messaging;
 /// </summary>
 public sealed class RedisMessageBus : IMessageBus
 {
+    /// <summary>What follows the key prefix in a topic's channel name: <c>&lt;prefix&gt;bus:&lt;topic&gt;</c>.</summary>
+    internal const string ChannelInfix = "bus:";
+
     private const string StoreName = "message bus";
 
     // KEYS: none. ARGV: channel, then the messages. One round trip, one command, in order.
@@ -59,7 +62,7 @@ public sealed class RedisMessageBus : IMessageBus
         _inputs = new MessageInputs(options, serializer ?? JsonStoreSerializer.Default);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _channelRoot = options.KeyPrefix + "bus:";
+        _channelRoot = options.KeyPrefix + ChannelInfix;
         _prefix = options.KeyPrefix;
     }
 

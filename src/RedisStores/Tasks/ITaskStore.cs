@@ -85,4 +85,17 @@ public interface ITaskStore
     /// <param name="cancellationToken">Stops waiting for the store.</param>
     /// <returns>The count in each status.</returns>
     ValueTask<TaskStats> GetStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until a task reaches a final status (completed, failed or cancelled), or the time is up. It is woken by
+    /// the store's status-change notification (<see cref="Messaging.StoreTopics.TaskStatus"/>), not by polling; on
+    /// Redis a read every 5 seconds covers a notification lost while the connection was down.
+    /// </summary>
+    /// <param name="taskId">The task's id.</param>
+    /// <param name="timeout">How long to wait: 0 to 1 day, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The task: final, or as it was when the time was up (check <see cref="TaskRecord.Status"/>).</returns>
+    /// <exception cref="EntityNotFoundException">No such task exists, or it expired or was deleted while waited on.</exception>
+    /// <exception cref="ArgumentException">The id or the timeout is not acceptable.</exception>
+    ValueTask<TaskRecord> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default);
 }

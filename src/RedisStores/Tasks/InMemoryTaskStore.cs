@@ -1,4 +1,6 @@
 using RedisStores.Internal;
+using RedisStores.Messaging;
+using RedisStores.Redis;
 using RedisStores.Serialization;
 
 namespace RedisStores.Tasks;
@@ -17,13 +19,22 @@ public sealed class InMemoryTaskStore : ITaskStore
     private readonly SortedSet<(long ExpiresMs, string Id)> _expiry = new(ExpiryOrder.Instance);
     private readonly TaskInputs _inputs;
     private readonly TimeProvider _time;
+    private readonly TaskWaiters _waiters = new();
+    private readonly IMessageBus? _notifications;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="options">The settings; <see langword="null"/> uses the defaults.</param>
     /// <param name="serializer">Serializes results; <see langword="null"/> uses <see cref="JsonStoreSerializer.Default"/>.</param>
     /// <param name="timeProvider">The clock that drives creation times and expiry; <see langword="null"/> uses the system clock.</param>
     public InMemoryTaskStore(RedisStoresOptions? options = null, IStoreSerializer? serializer = null, TimeProvider? timeProvider = null)
+        : this(options, serializer, timeProvider, notifications: null)
     {
+    }
+
+    /// <summary>A store that also announces status changes on <paramref name="notifications"/>.</summary>
+    internal InMemoryTaskStore(RedisStoresOptions? options, IStoreSerializer? serializer, TimeProvider? timeProvider, IMessageBus? notifications)
+    {
+        _notifications = notifications;
         _inputs = new TaskInputs(options ?? new RedisStoresOptions(), serializer ?? JsonStoreSerializer.Default);
         _time = timeProvider ?? TimeProvider.System;
         _byStatus = new SortedSet<Entry>[TaskLifecycle.StatusCount];
@@ -198,7 +209,28 @@ public sealed class InMemoryTaskStore : ITaskStore
         return ValueTask.FromResult(TaskStats.FromCounts(counts));
     }
 
+    /// <inheritdoc />
+    public ValueTask<TaskRecord> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        StoreId.Validate(taskId, nameof(taskId), TaskLifecycle.EntityKind);
+        return _waiters.WaitAsync(GetAsync, taskId, timeout, Timeout.InfiniteTimeSpan, _time, cancellationToken);
+    }
+
     private TaskRecord Update(string taskId, TaskState status, string? message, byte[]? result)
+    {
+        var record = UpdateLocked(taskId, status, message, result);
+        _waiters.Wake(taskId);
+        if (_notifications is not null)
+        {
+            // In memory the bus delivers synchronously into subscribers' buffers: this cannot fail or wait on I/O.
+            var change = new TaskStatusChange(taskId, TaskLifecycle.ToWire(status), message);
+            RedisCall.Observe(_notifications.PublishAsync(StoreTopics.TaskStatus, change).AsTask());
+        }
+
+        return record;
+    }
+
+    private TaskRecord UpdateLocked(string taskId, TaskState status, string? message, byte[]? result)
     {
         lock (_gate)
         {

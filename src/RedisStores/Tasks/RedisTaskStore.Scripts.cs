@@ -69,7 +69,9 @@ public sealed partial class RedisTaskStore
             return 0
             """;
 
-        // ARGV: id, new status, message ('' for none), updated ms, result bytes (absent: status change only)
+        // ARGV: id, new status, message ('' for none), updated ms, notification channel, notification id,
+        // result bytes (absent: status change only). Publishes the change on the message bus's task status topic,
+        // from inside the script, so no subscriber hears of it before it is applied.
         internal const string Update = Prelude + """
             local f = redis.call('HMGET', KEYS[8], 'v', 'st', 'c')
             if not f[1] then
@@ -84,11 +86,14 @@ public sealed partial class RedisTaskStore
             else
               redis.call('HSET', KEYS[8], 'msg', ARGV[3])
             end
-            if ARGV[5] then redis.call('HSET', KEYS[8], 'res', ARGV[5], 'hr', '1') end
+            if ARGV[7] then redis.call('HSET', KEYS[8], 'res', ARGV[7], 'hr', '1') end
             -- Move between status indexes only what was indexed, so an entry pruned meanwhile is never revived.
             if f[2] ~= ARGV[2] and redis.call('ZREM', KEYS[STATUS[f[2]]], ARGV[1]) == 1 then
               redis.call('ZADD', KEYS[STATUS[ARGV[2]]], f[3], ARGV[1])
             end
+            local change = { taskId = ARGV[1], status = ARGV[2] }
+            if ARGV[3] ~= '' then change.statusMessage = ARGV[3] end
+            redis.call('PUBLISH', ARGV[5], 'rsm1|' .. ARGV[6] .. '|' .. ARGV[4] .. '|' .. cjson.encode(change))
             return redis.call('HMGET', KEYS[8], unpack(FIELDS))
             """;
 

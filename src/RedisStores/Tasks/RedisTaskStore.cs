@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisStores.Internal;
+using RedisStores.Messaging;
 using RedisStores.Redis;
 using RedisStores.Serialization;
 using StackExchange.Redis;
@@ -24,6 +25,15 @@ public sealed partial class RedisTaskStore : ITaskStore
     private readonly TaskKeys _keys;
     private readonly TaskInputs _inputs;
     private readonly TimeProvider _time;
+
+    private readonly TaskWaiters _waiters = new();
+
+    /// <summary>The read that covers a status notification lost while disconnected. Tests lengthen it, to show that the notification wakes waiters.</summary>
+    internal TimeSpan SafetyPoll { get; set; } = TimeSpan.FromSeconds(5);
+
+    private readonly RedisMessageBus _bus;
+    private readonly string _statusChannel;
+    private Task<IMessageSubscription>? _statusSubscription;
     private readonly ILogger _logger;
 
     /// <summary>Creates a task store on a connection the caller owns (and disposes).</summary>
@@ -55,6 +65,8 @@ public sealed partial class RedisTaskStore : ITaskStore
         _inputs = new TaskInputs(options, serializer ?? JsonStoreSerializer.Default);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _bus = new RedisMessageBus(connection, options, serializer, timeProvider, logger);
+        _statusChannel = options.KeyPrefix + RedisMessageBus.ChannelInfix + StoreTopics.TaskStatus;
     }
 
     /// <inheritdoc />
@@ -198,14 +210,16 @@ public sealed partial class RedisTaskStore : ITaskStore
 
     private async ValueTask<TaskRecord> UpdateAsync(string taskId, TaskState status, string? message, byte[]? result, CancellationToken cancellationToken)
     {
-        var args = new RedisValue[result is null ? 4 : 5];
+        var args = new RedisValue[result is null ? 6 : 7];
         args[0] = taskId;
         args[1] = TaskLifecycle.ToWire(status);
         args[2] = message ?? string.Empty;
         args[3] = NowMs();
+        args[4] = _connection.PublishName(_statusChannel);
+        args[5] = Guid.NewGuid().ToString("N");
         if (result is not null)
         {
-            args[4] = result;
+            args[6] = result;
         }
 
         var reply = await EvaluateAsync(Scripts.Update, _keys.IndexesAndTask(taskId), args, cancellationToken).ConfigureAwait(false);
@@ -221,6 +235,37 @@ public sealed partial class RedisTaskStore : ITaskStore
         }
 
         return ParseTask(reply, taskId);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<TaskRecord> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        StoreId.Validate(taskId, nameof(taskId), TaskLifecycle.EntityKind);
+
+        // Subscribed before the first read, so a change between the read and the sleep still wakes it.
+        await EnsureStatusSubscriptionAsync(cancellationToken).ConfigureAwait(false);
+        return await _waiters.WaitAsync(GetAsync, taskId, timeout, SafetyPoll, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+    }
+
+    // One subscription per store to the status topic, made on the first wait and kept; a failed one is tried again.
+    private async ValueTask EnsureStatusSubscriptionAsync(CancellationToken cancellationToken)
+    {
+        Task subscribing;
+        lock (_waiters)
+        {
+            if (_statusSubscription is null || _statusSubscription.IsFaulted || _statusSubscription.IsCanceled)
+            {
+                _statusSubscription = _bus.SubscribeAsync<TaskStatusChange>(StoreTopics.TaskStatus, (m, _) =>
+                {
+                    _waiters.Wake(m.Payload.TaskId);
+                    return ValueTask.CompletedTask;
+                }, cancellationToken: CancellationToken.None).AsTask();
+            }
+
+            subscribing = _statusSubscription;
+        }
+
+        await subscribing.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private ValueTask<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)

@@ -9,7 +9,8 @@ public abstract class RedisTaskStoreTests(RedisEnvironment redis, RedisTopology 
     protected override ITaskStore CreateStore(RedisStoresOptions options)
     {
         options.KeyPrefix = RedisEnvironment.PrefixFor(topology, "tasks");
-        return new RedisTaskStore(redis.Get(topology).Connection, options, timeProvider: Clock);
+        // Waiters read again only once an hour: only the status notification can wake them within a test.
+        return new RedisTaskStore(redis.Get(topology).Connection, options, timeProvider: Clock) { SafetyPoll = TimeSpan.FromHours(1) };
     }
 
     protected override Task LetTimePassAsync(TimeSpan duration) => AdvanceClockAndWaitAsync(duration);

@@ -6,7 +6,7 @@ namespace RedisStores.Tests.Tasks;
 /// What every <see cref="ITaskStore"/> must do. The in-memory store and the Redis store on each topology run it
 /// unchanged; <see cref="ConformanceGuardTests"/> fails if an implementation has no concrete subclass.
 /// </summary>
-public abstract class TaskStoreConformanceTests : StoreConformanceTests<ITaskStore>
+public abstract partial class TaskStoreConformanceTests : StoreConformanceTests<ITaskStore>
 {
     [Fact]
     public async Task Create_without_request_makes_a_working_task_with_defaults()
