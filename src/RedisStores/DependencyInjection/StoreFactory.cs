@@ -69,7 +69,7 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
 
     public ISessionStore CreateSessionStore()
         => _connection is null
-            ? new InMemorySessionStore(_options, Time, Locks)
+            ? new InMemorySessionStore(_options, Time, Locks, _services.GetService<IMessageBus>())
             : new RedisSessionStore(_connection, _options, Time, Locks);
 
     public ICacheStore CreateCacheStore()
@@ -79,7 +79,7 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
 
     public IWorkerStore CreateWorkerStore()
         => _connection is null
-            ? new InMemoryWorkerStore(_options, Serializer, Time)
+            ? new InMemoryWorkerStore(_options, Serializer, Time, _services.GetService<IMessageBus>())
             : new RedisWorkerStore(_connection, _options, Serializer, Time);
 
     public IMessageBus CreateMessageBus()

@@ -8,4 +8,13 @@ public static class StoreTopics
 {
     /// <summary>Every task status change, as a <see cref="Tasks.TaskStatusChange"/>: <c>redisstores.tasks.status</c>.</summary>
     public const string TaskStatus = "redisstores.tasks.status";
+
+    /// <summary>Every event appended to a session's log, as a <see cref="Sessions.SessionEventAppended"/>: <c>redisstores.sessions.events</c>.</summary>
+    public const string SessionEvents = "redisstores.sessions.events";
+
+    /// <summary>Every job acked, failed or dead-lettered, as a <see cref="Workers.JobFinished"/>: <c>redisstores.workers.jobs</c>.</summary>
+    public const string WorkerJobs = "redisstores.workers.jobs";
+
+    /// <summary>The channel name a script publishes a store topic to, before any channel prefix of the connection.</summary>
+    internal static string Channel(string keyPrefix, string topic) => keyPrefix + RedisMessageBus.ChannelInfix + topic;
 }

@@ -25,7 +25,17 @@ public sealed partial class InMemorySessionStore
             var entry = Find(sessionId, now) ?? throw new EntityNotFoundException(SessionInputs.EntityKind, sessionId);
             var sequence = entry.Events.Append(now, bytes, _inputs.MaxEvents);
             Renew(entry, now);
+            Announce(new SessionEventAppended(sessionId, sequence));
             return ValueTask.FromResult(sequence);
+        }
+    }
+
+    // The in-memory bus delivers synchronously into subscribers' buffers: no I/O, no waiting, under the lock or not.
+    private void Announce(SessionEventAppended appended)
+    {
+        if (_notifications is not null)
+        {
+            Redis.RedisCall.Observe(_notifications.PublishAsync(Messaging.StoreTopics.SessionEvents, appended).AsTask());
         }
     }
 

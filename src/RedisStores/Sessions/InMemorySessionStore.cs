@@ -11,6 +11,7 @@ namespace RedisStores.Sessions;
 /// </summary>
 public sealed partial class InMemorySessionStore : ISessionStore
 {
+    private readonly Messaging.IMessageBus? _notifications;
     private readonly object _gate = new();
     private long _highestVersion;
     private readonly Dictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
@@ -25,7 +26,14 @@ public sealed partial class InMemorySessionStore : ISessionStore
     /// <param name="timeProvider">The clock that drives creation times, event timestamps and expiry; <see langword="null"/> uses the system clock.</param>
     /// <param name="locks">The lock service of the per-session locks; <see langword="null"/> creates an <see cref="InMemoryDistributedLockService"/>.</param>
     public InMemorySessionStore(RedisStoresOptions? options = null, TimeProvider? timeProvider = null, IDistributedLockService? locks = null)
+        : this(options, timeProvider, locks, notifications: null)
     {
+    }
+
+    /// <summary>A store that also announces appended events on <paramref name="notifications"/>.</summary>
+    internal InMemorySessionStore(RedisStoresOptions? options, TimeProvider? timeProvider, IDistributedLockService? locks, Messaging.IMessageBus? notifications)
+    {
+        _notifications = notifications;
         _inputs = new SessionInputs(options);
         _time = timeProvider ?? TimeProvider.System;
         _locks = locks ?? new InMemoryDistributedLockService(options, timeProvider);

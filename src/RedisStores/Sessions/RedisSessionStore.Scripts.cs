@@ -168,7 +168,8 @@ public sealed partial class RedisSessionStore
             return redis.call('PTTL', KEYS[3])
             """;
 
-        // ARGV: id, now ms, payload, max events. Reply: { sequence }.
+        // ARGV: id, now ms, payload, max events, notification channel, notification id. Reply: { sequence }.
+        // Announces the event on the message bus's session events topic, from inside the script.
         internal const string AppendEvent = Prelude + """
             local st = state()
             if st ~= 1 then return { st == 0 and -1 or -2 } end
@@ -178,6 +179,7 @@ public sealed partial class RedisSessionStore
             renew(ARGV[1])
             local expires = redis.call('HGET', KEYS[3], 'm:exp')
             redis.call('PEXPIREAT', KEYS[4], expires)
+            redis.call('PUBLISH', ARGV[5], 'rsm1|' .. ARGV[6] .. '|' .. ARGV[2] .. '|' .. cjson.encode({ sessionId = ARGV[1], sequence = seq }))
             return { seq }
             """;
 

@@ -14,6 +14,7 @@ public sealed partial class RedisSessionStore : ISessionStore
     private const string StoreName = "session store";
     private const int PruneBatch = 1000;
 
+    private readonly string _eventsChannel;
     private readonly RedisConnection _connection;
     private readonly SessionKeys _keys;
     private readonly SessionInputs _inputs;
@@ -39,6 +40,7 @@ public sealed partial class RedisSessionStore : ISessionStore
         options = _inputs.Options;
         _connection = connection;
         _keys = new SessionKeys(options.KeyPrefix);
+        _eventsChannel = Messaging.StoreTopics.Channel(options.KeyPrefix, Messaging.StoreTopics.SessionEvents);
         _time = timeProvider ?? TimeProvider.System;
         _locks = locks ?? new RedisDistributedLockService(connection, options, _time, null);
     }
@@ -211,7 +213,8 @@ public sealed partial class RedisSessionStore : ISessionStore
     {
         SessionInputs.ValidateId(sessionId);
         var json = _inputs.Serialize(sessionId, sessionEvent, "event", nameof(sessionEvent));
-        var reply = await RunAsync(Scripts.AppendEvent, sessionId, [sessionId, NowMs(), json, _inputs.MaxEvents], cancellationToken).ConfigureAwait(false);
+        RedisValue[] args = [sessionId, NowMs(), json, _inputs.MaxEvents, _connection.PublishName(_eventsChannel), Guid.NewGuid().ToString("N")];
+        var reply = await RunAsync(Scripts.AppendEvent, sessionId, args, cancellationToken).ConfigureAwait(false);
         return IsMissing(reply, sessionId) ? throw new EntityNotFoundException(SessionInputs.EntityKind, sessionId) : (long)reply[0];
     }
 

@@ -132,6 +132,7 @@ public sealed partial class InMemoryWorkerStore
             var (q, job) = Held(lease);
             q.Remove(job);
             ReleaseIfIdle(lease.Queue, q);
+            Announce(new JobFinished(lease.Queue, lease.JobId, "completed", job.Attempts));
         }
 
         return ValueTask.CompletedTask;
@@ -267,12 +268,14 @@ public sealed partial class InMemoryWorkerStore
             if (deadLetter || job.Attempts >= job.MaxAttempts)
             {
                 q.Place(job, JobState.Dead, now);
+                Announce(new JobFinished(lease.Queue, lease.JobId, "dead", job.Attempts));
                 return new JobFailure(job.Attempts, true, null);
             }
 
             var due = now + _inputs.RetryDelayMs(job.Attempts);
             q.Place(job, JobState.Scheduled, due);
             q.Wake(); // waiters set their timers to the retry's due time
+            Announce(new JobFinished(lease.Queue, lease.JobId, "retrying", job.Attempts));
             return new JobFailure(job.Attempts, false, DateTimeOffset.FromUnixTimeMilliseconds(due));
         }
     }
@@ -301,6 +304,15 @@ public sealed partial class InMemoryWorkerStore
         if (q.Jobs.Count == 0 && q.Dedup.Count == 0 && q.Waiters == 0)
         {
             _queues.Remove(queue);
+        }
+    }
+
+    // The in-memory bus delivers synchronously into subscribers' buffers: no I/O, no waiting, even under the lock.
+    private void Announce(JobFinished finished)
+    {
+        if (_notifications is not null)
+        {
+            Redis.RedisCall.Observe(_notifications.PublishAsync(Messaging.StoreTopics.WorkerJobs, finished).AsTask());
         }
     }
 

@@ -16,13 +16,21 @@ public sealed partial class InMemoryWorkerStore : IWorkerStore
     private readonly SortedSet<(long ExpiresMs, string Id)> _expiry = new(ExpiryOrder.Instance);
     private readonly WorkerInputs _inputs;
     private readonly TimeProvider _time;
+    private readonly Messaging.IMessageBus? _notifications;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="options">The settings; <see langword="null"/> uses the defaults.</param>
     /// <param name="serializer">Serializes step results and job payloads; <see langword="null"/> uses <see cref="JsonStoreSerializer.Default"/>.</param>
     /// <param name="timeProvider">The clock that drives recorded times and expiry; <see langword="null"/> uses the system clock.</param>
     public InMemoryWorkerStore(RedisStoresOptions? options = null, IStoreSerializer? serializer = null, TimeProvider? timeProvider = null)
+        : this(options, serializer, timeProvider, notifications: null)
     {
+    }
+
+    /// <summary>A store that also announces finished jobs on <paramref name="notifications"/>.</summary>
+    internal InMemoryWorkerStore(RedisStoresOptions? options, IStoreSerializer? serializer, TimeProvider? timeProvider, Messaging.IMessageBus? notifications)
+    {
+        _notifications = notifications;
         _inputs = new WorkerInputs(options ?? new RedisStoresOptions(), serializer ?? JsonStoreSerializer.Default);
         _time = timeProvider ?? TimeProvider.System;
     }

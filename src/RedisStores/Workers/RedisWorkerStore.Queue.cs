@@ -85,7 +85,8 @@ public sealed partial class RedisWorkerStore
     {
         WorkerInputs.ValidateLease(lease);
         var keys = _keys.Queue(lease.Queue);
-        var reply = await EvaluateAsync(QueueScripts.Ack, keys.Keys, [keys.Root, lease.JobId, lease.LeaseToken], cancellationToken).ConfigureAwait(false);
+        RedisValue[] args = [keys.Root, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), Guid.NewGuid().ToString("N"), NowMs(), lease.Queue];
+        var reply = await EvaluateAsync(QueueScripts.Ack, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if ((long)reply == QueueScripts.Lost)
         {
             throw new LeaseLostException(lease.Queue, lease.JobId);
@@ -281,6 +282,7 @@ public sealed partial class RedisWorkerStore
         [
             keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, error,
             _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0", channel,
+            _connection.PublishName(_jobsChannel), Guid.NewGuid().ToString("N"), lease.Queue,
         ];
         var reply = await EvaluateAsync(QueueScripts.Fail, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if (reply.Resp2Type == ResultType.Integer)

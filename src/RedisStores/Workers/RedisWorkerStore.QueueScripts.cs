@@ -240,20 +240,28 @@ public sealed partial class RedisWorkerStore
             return 1
             """;
 
-        // ARGV: root, id, token. Reply: 1 acked, -4 lease lost.
+        // ARGV: root, id, token, notification channel, notification id, now ms, queue. Reply: 1 acked, -4 lease lost.
+        // Announces the completion on the message bus's worker jobs topic.
         internal const string Ack = """
             local k = ARGV[1] .. 'j:' .. ARGV[2]
-            local f = redis.call('HMGET', k, 'st', 'tok')
+            local f = redis.call('HMGET', k, 'st', 'tok', 'a')
             if f[1] ~= 'l' or f[2] ~= ARGV[3] then return -4 end
             redis.call('DEL', k)
             redis.call('ZREM', KEYS[3], ARGV[2])
+            local done = { queue = ARGV[7], jobId = ARGV[2], outcome = 'completed', attempt = tonumber(f[3]) or 0 }
+            redis.call('PUBLISH', ARGV[4], 'rsm1|' .. ARGV[5] .. '|' .. ARGV[6] .. '|' .. cjson.encode(done))
             return 1
             """;
 
-        // ARGV: root, lease-ran-out text, id, token, error, retry delay ms, '1' to dead-letter at once, channel.
+        // ARGV: root, lease-ran-out text, id, token, error, retry delay ms, '1' to dead-letter at once, channel,
+        // notification channel, notification id, queue. Announces the outcome on the worker jobs topic.
         // Reply: { 1 dead or 0 retried, attempt, due ms } or -4 lease lost.
         internal const string Fail = Prelude + """
             local id = ARGV[3]
+            local function announce(outcome, attempt)
+              local done = { queue = ARGV[11], jobId = id, outcome = outcome, attempt = attempt }
+              redis.call('PUBLISH', ARGV[9], 'rsm1|' .. ARGV[10] .. '|' .. n(now) .. '|' .. cjson.encode(done))
+            end
             local k = jkey(id)
             local f = redis.call('HMGET', k, 'st', 'tok', 'a', 'm')
             if f[1] ~= 'l' or f[2] ~= ARGV[4] then return -4 end
@@ -265,6 +273,7 @@ public sealed partial class RedisWorkerStore
             if ARGV[7] == '1' or a >= tonumber(f[4]) then
               redis.call('HSET', k, 'st', 'd', 'du', n(now))
               redis.call('ZADD', KEYS[4], n(now), id)
+              announce('dead', a)
               return { 1, a, now }
             end
             local due = n(now + tonumber(ARGV[6]))
@@ -272,6 +281,7 @@ public sealed partial class RedisWorkerStore
             redis.call('ZADD', KEYS[2], due, id)
             -- Waiting workers set their timers to the retry's due time.
             if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[8], '1') end
+            announce('retrying', a)
             return { 0, a, tonumber(due) }
             """;
 

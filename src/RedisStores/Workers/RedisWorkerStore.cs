@@ -20,6 +20,7 @@ public sealed partial class RedisWorkerStore : IWorkerStore
     private readonly WorkerInputs _inputs;
     private readonly TimeProvider _time;
     private readonly QueueWakeups _wakeups;
+    private readonly string _jobsChannel;
 
     /// <summary>Creates a worker store on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The Redis connection.</param>
@@ -43,6 +44,7 @@ public sealed partial class RedisWorkerStore : IWorkerStore
         _inputs = new WorkerInputs(options, serializer ?? JsonStoreSerializer.Default);
         _time = timeProvider ?? TimeProvider.System;
         _wakeups = new QueueWakeups(connection, StoreName);
+        _jobsChannel = Messaging.StoreTopics.Channel(options.KeyPrefix, Messaging.StoreTopics.WorkerJobs);
     }
 
     /// <inheritdoc />
