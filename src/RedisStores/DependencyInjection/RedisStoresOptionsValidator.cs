@@ -96,12 +96,18 @@ internal sealed class RedisStoresOptionsValidator : IValidateOptions<RedisStores
         else
         {
             Range(failures, "Messaging:BufferSize", options.Messaging.BufferSize, 1, Messaging.MessageInputs.MaxBufferSize);
-            Range(failures, "Messaging:MaxMessageBytes", options.Messaging.MaxMessageBytes, 1, MaxBytes);
+            Range(failures, "Messaging:MaxMessageBytes", options.Messaging.MaxMessageBytes, 1, Messaging.MessageInputs.MaxMessageBytesLimit);
             foreach (var (topic, durable) in options.Messaging.DurableTopics ?? [])
             {
-                if (durable is null || topic.Length is 0 or > Messaging.TopicRules.MaxLength || topic.Any(char.IsWhiteSpace) || topic.Contains('{', StringComparison.Ordinal) || topic.Contains('}', StringComparison.Ordinal))
+                if (durable is null || !Messaging.TopicRules.IsValidTopic(topic))
                 {
-                    failures.Add($"{Section}:Messaging:DurableTopics:{topic} must name a valid topic and give its settings.");
+                    failures.Add($"{Section}:Messaging:DurableTopics:{topic} must name a valid topic (ASCII letters, digits and - _ . @ + = ~ / : * ? [ ]) and give its settings.");
+                    continue;
+                }
+
+                if (topic.StartsWith("redisstores.", StringComparison.Ordinal))
+                {
+                    failures.Add($"{Section}:Messaging:DurableTopics:{topic}: the stores' own notification topics are plain topics and cannot be made durable.");
                     continue;
                 }
 

@@ -76,4 +76,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "The buffer of subscription {Topic} is full ({Size} messages): its handler is slower than the messages arrive, and messages are dropped ({Overflow})")]
     internal static partial void BufferOverflowed(ILogger logger, string topic, int size, string overflow);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Debug, Message = "Unsubscribing {Topic} could not reach Redis; the subscription is dropped locally: {Error}")]
+    internal static partial void UnsubscribeFailed(ILogger logger, string topic, string error);
+
+    [LoggerMessage(EventId = 54, Level = LogLevel.Warning, Message = "Reading durable topic {Topic} failed; it is tried again shortly, from the same position: {Error}")]
+    internal static partial void DurableReadFailed(ILogger logger, string topic, string error);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "A subscription to durable topic {Topic} resumed after {Position}, but messages up to {Oldest} were trimmed meanwhile: they are lost to it")]
+    internal static partial void DurableGap(ILogger logger, string topic, string position, string oldest);
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using RedisStores.Internal;
+
 namespace RedisStores.Messaging;
 
 /// <summary>Wakes a durable subscription's feeder: completed, and replaced, on each notification.</summary>
@@ -23,7 +26,7 @@ internal static class DurableFeed
     internal delegate ValueTask<IReadOnlyList<(DurablePosition Id, byte[] Envelope)>> ReadAfter(DurablePosition after, int count, CancellationToken cancellationToken);
 
     internal static async Task RunAsync<T>(
-        Subscription<T> subscription, string topic, DurablePosition position, ReadAfter read, WakeSignal signal, TimeSpan poll, CancellationToken cancellationToken)
+        Subscription<T> subscription, string topic, DurablePosition position, ReadAfter read, WakeSignal signal, TimeSpan poll, ILogger logger, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -33,9 +36,11 @@ internal static class DurableFeed
             {
                 batch = await read(position, Chunk, cancellationToken).ConfigureAwait(false);
             }
-            catch (StoreUnavailableException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
-                batch = []; // Redis is away: try again after the poll; the position is kept
+                // Redis away, or anything else: try again after the poll, from the same position. The subscription lives on.
+                Log.DurableReadFailed(logger, topic, ex.Message);
+                batch = [];
             }
 
             foreach (var (id, envelope) in batch)

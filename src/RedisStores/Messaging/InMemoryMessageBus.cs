@@ -161,7 +161,7 @@ public sealed class InMemoryMessageBus : IMessageBus
             {
                 return ValueTask.FromResult<IReadOnlyList<(DurablePosition, byte[])>>(log.ReadAfter(after, count));
             }
-        }, log.Signal, TimeSpan.FromSeconds(1), token));
+        }, log.Signal, TimeSpan.FromSeconds(1), _logger, token));
         return ValueTask.FromResult<IMessageSubscription>(subscription);
     }
 

@@ -8,6 +8,9 @@ internal sealed class MessageInputs
     internal const int MaxBatch = 10_000;
     internal const int MaxBufferSize = 1_000_000;
 
+    /// <summary>The largest <see cref="MessagingOptions.MaxMessageBytes"/>: 256 MiB, so a message with its envelope stays well under Redis's 512 MB argument limit.</summary>
+    internal const int MaxMessageBytesLimit = 256 * 1024 * 1024;
+
     private readonly IStoreSerializer _serializer;
 
     internal MessageInputs(RedisStoresOptions options, IStoreSerializer serializer)

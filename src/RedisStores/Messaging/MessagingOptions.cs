@@ -6,7 +6,7 @@ public sealed class MessagingOptions
     /// <summary>How many messages a subscription buffers for its handler by default. Default: 1,000. Range: 1 to 1,000,000.</summary>
     public int BufferSize { get; set; } = 1000;
 
-    /// <summary>The largest serialized message accepted, in bytes. Default: 1 MiB. Range: 1 byte to 512 MiB.</summary>
+    /// <summary>The largest serialized message accepted, in bytes. Default: 1 MiB. Range: 1 byte to 256 MiB.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
     /// <summary>

@@ -24,7 +24,8 @@ public sealed class RedisMessageBus : IMessageBus
         return #ARGV - 1
         """;
 
-    // KEYS[1] the topic's stream. ARGV: channel, max length, oldest ms kept, published ms, then the payloads.
+    // KEYS[1] the topic's stream. ARGV: channel, max length, max age ms, published ms, then the payloads.
+    // The age cut is taken on the server's clock, as the stream ids are.
     // Appends each message, publishes it with its stream id as its id, trims by length and age. Reply: the ids.
     private const string PublishDurableScript = """
         local out = {}
@@ -33,7 +34,9 @@ public sealed class RedisMessageBus : IMessageBus
           out[#out + 1] = id
           redis.call('PUBLISH', ARGV[1], 'rsm1|' .. id .. '|' .. ARGV[4] .. '|' .. ARGV[i])
         end
-        redis.call('XTRIM', KEYS[1], 'MINID', ARGV[3])
+        local t = redis.call('TIME')
+        local oldest = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])
+        if oldest > 0 then redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d', oldest)) end
         return out
         """;
 
@@ -127,7 +130,7 @@ public sealed class RedisMessageBus : IMessageBus
         var from = DurablePosition.Parse(after, nameof(after));
         MessageInputs.HistoryCount(count);
         var kept = await ReadAfterAsync(topic, from, count, cancellationToken).ConfigureAwait(false);
-        return kept.Select(k => _inputs.Read<T>(topic, k.Envelope)).ToList();
+        return kept.Where(k => k.Envelope.Length > 0).Select(k => _inputs.Read<T>(topic, k.Envelope)).ToList();
     }
 
     private async ValueTask<string[]> PublishDurableAsync(string topic, DurableTopicOptions durable, byte[][] payloads, CancellationToken cancellationToken)
@@ -136,7 +139,7 @@ public sealed class RedisMessageBus : IMessageBus
         var args = new RedisValue[payloads.Length + 4];
         args[0] = _connection.PublishName(_channelRoot + topic);
         args[1] = durable.MaxLength;
-        args[2] = Math.Max(now - (long)durable.MaxAge.TotalMilliseconds, 0);
+        args[2] = (long)durable.MaxAge.TotalMilliseconds;
         args[3] = now;
         for (var i = 0; i < payloads.Length; i++)
         {
@@ -157,12 +160,9 @@ public sealed class RedisMessageBus : IMessageBus
             var id = DurablePosition.Parse(entry.Id.ToString(), nameof(topic));
             var published = entry["t"];
             var payload = entry["p"];
-            if (!published.TryParse(out long publishedMs) || payload.IsNull)
-            {
-                throw new StoreDataException($"The stream of durable topic '{topic}' holds an entry this store did not write ({id}). Delete the stream or give the store its own RedisStores:KeyPrefix.");
-            }
-
-            kept.Add((id, MessageEnvelope.Encode(id.ToString(), publishedMs, (byte[])payload!)));
+            // An entry this store did not write still moves the position on; its empty envelope is dropped (and
+            // logged) by the subscription, and left out of history.
+            kept.Add((id, published.TryParse(out long publishedMs) && !payload.IsNull ? MessageEnvelope.Encode(id.ToString(), publishedMs, (byte[])payload!) : []));
         }
 
         return kept;
@@ -190,9 +190,11 @@ public sealed class RedisMessageBus : IMessageBus
         try
         {
             // The channel only says "more was kept"; the messages themselves are read from the stream.
+            cancellationToken.ThrowIfCancellationRequested();
             var state = (Connection: _connection, Channel: RedisChannel.Literal(_channelRoot + topic));
-            queue = await RedisCall.RunAsync(_connection, state, static (_, s) => SubscribeQueueAsync(s.Connection, s.Channel), StoreName, cancellationToken).ConfigureAwait(false);
-            multiplexer = await _connection.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+            queue = await RedisCall.RunAsync(_connection, state, static (_, s) => SubscribeQueueAsync(s.Connection, s.Channel), StoreName, CancellationToken.None).ConfigureAwait(false);
+            multiplexer = await _connection.GetMultiplexerAsync(CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             multiplexer.ConnectionRestored += OnRestored;
         }
         catch
@@ -202,7 +204,7 @@ public sealed class RedisMessageBus : IMessageBus
         }
 
         queue.OnMessage(_ => signal.Wake());
-        subscription.Start((s, token) => DurableFeed.RunAsync(s, topic, start, (from, count, ct) => ReadAfterAsync(topic, from, count, ct), signal, TimeSpan.FromSeconds(1), token));
+        subscription.Start((s, token) => DurableFeed.RunAsync(s, topic, start, (from, count, ct) => ReadAfterAsync(topic, from, count, ct), signal, TimeSpan.FromSeconds(1), _logger, token));
         return subscription;
     }
 
@@ -240,8 +242,11 @@ public sealed class RedisMessageBus : IMessageBus
         subscription.Start();
         try
         {
+            // Not cancelled midway: a subscription made after its caller gave up would stay, unread, for good.
+            cancellationToken.ThrowIfCancellationRequested();
             var state = (Connection: _connection, Channel: channel);
-            queue = await RedisCall.RunAsync(_connection, state, static (_, s) => SubscribeQueueAsync(s.Connection, s.Channel), StoreName, cancellationToken).ConfigureAwait(false);
+            queue = await RedisCall.RunAsync(_connection, state, static (_, s) => SubscribeQueueAsync(s.Connection, s.Channel), StoreName, CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
         catch
         {

@@ -18,6 +18,9 @@ internal sealed class Subscription<T> : IMessageSubscription
     private readonly MessageInputs _inputs;
     private readonly ILogger _logger;
     private readonly Func<Subscription<T>, ValueTask> _unsubscribe;
+    // Set while this subscription's pump runs a handler, so a handler disposing its own subscription is recognised.
+    private static readonly AsyncLocal<object?> s_inPump = new();
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly int _size;
     private readonly BufferOverflow _overflow;
@@ -95,14 +98,23 @@ internal sealed class Subscription<T> : IMessageSubscription
         {
             await _unsubscribe(this).ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _buffer.Writer.TryComplete();
-            await _stopping.CancelAsync().ConfigureAwait(false);
-            await _pump.ConfigureAwait(false);
-            await _feeding.ConfigureAwait(false);
-            _stopping.Dispose();
+            Log.UnsubscribeFailed(_logger, Topic, ex.Message); // the subscription is gone here either way
         }
+
+        // Cancel first, so the pump and the feeder see a stop, not a closed buffer.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _buffer.Writer.TryComplete();
+        if (ReferenceEquals(s_inPump.Value, this))
+        {
+            // Called by this subscription's own handler: the pump ends when the handler returns; waiting for it here
+            // would wait for ourselves.
+            return;
+        }
+
+        await Task.WhenAll(_pump, _feeding).ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     private async Task FeedAsync(Func<Subscription<T>, CancellationToken, Task> feeder)
@@ -112,7 +124,7 @@ internal sealed class Subscription<T> : IMessageSubscription
         {
             await feeder(this, token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (token.IsCancellationRequested && ex is OperationCanceledException or ChannelClosedException)
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
             // Disposed.
         }
@@ -130,11 +142,13 @@ internal sealed class Subscription<T> : IMessageSubscription
     private async Task PumpAsync()
     {
         var token = _stopping.Token;
+        s_inPump.Value = this;
         try
         {
             while (await _buffer.Reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                while (_buffer.Reader.TryRead(out var item))
+                // Once disposed, what is still buffered is not handled.
+                while (!token.IsCancellationRequested && _buffer.Reader.TryRead(out var item))
                 {
                     await DeliverAsync(item.Topic, item.Envelope, token).ConfigureAwait(false);
                 }

@@ -16,6 +16,9 @@ internal static class TopicRules
 
     internal static void ValidateTopic(string? topic, string paramName = "topic") => Validate(topic, paramName, "topic", s_topic);
 
+    internal static bool IsValidTopic(string? topic)
+        => !string.IsNullOrEmpty(topic) && topic.Length <= MaxLength && !topic.AsSpan().ContainsAnyExcept(s_topic);
+
     internal static void ValidatePattern(string? pattern, string paramName = "pattern") => Validate(pattern, paramName, "topic pattern", s_pattern);
 
     /// <summary>Makes every glob character of <paramref name="text"/> literal, for the part of a pattern that must match itself.</summary>
@@ -35,10 +38,26 @@ internal static class TopicRules
         return builder.ToString();
     }
 
-    /// <summary>Redis's glob match (<c>stringmatchlen</c>): <c>*</c>, <c>?</c>, <c>[...]</c> with <c>^</c> and ranges, and <c>\</c> escapes.</summary>
+    /// <summary>
+    /// Redis's glob match (<c>stringmatchlen</c>): <c>*</c>, <c>?</c>, <c>[...]</c> with <c>^</c> and ranges, and <c>\</c>
+    /// escapes. Like Redis, once a <c>*</c> has failed at every position, outer ones stop trying longer matches, so a
+    /// pattern of many stars costs polynomial time, not exponential.
+    /// </summary>
     internal static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
     {
-        while (pattern.Length > 0)
+        var skipLonger = false;
+        return Match(pattern, text, ref skipLonger, 0);
+    }
+
+    private static bool Match(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text, ref bool skipLonger, int nesting)
+    {
+        // Redis gives up on patterns nested deeper than this.
+        if (nesting > 1000)
+        {
+            return false;
+        }
+
+        while (pattern.Length > 0 && text.Length > 0)
         {
             switch (pattern[0])
             {
@@ -53,30 +72,28 @@ internal static class TopicRules
                         return true;
                     }
 
-                    for (var i = 0; i <= text.Length; i++)
+                    while (text.Length > 0)
                     {
-                        if (IsMatch(pattern[1..], text[i..]))
+                        if (Match(pattern[1..], text, ref skipLonger, nesting + 1))
                         {
                             return true;
                         }
+
+                        if (skipLonger)
+                        {
+                            return false;
+                        }
+
+                        text = text[1..];
                     }
 
+                    skipLonger = true;
                     return false;
                 case '?':
-                    if (text.Length == 0)
-                    {
-                        return false;
-                    }
-
                     text = text[1..];
                     break;
                 case '[':
                 {
-                    if (text.Length == 0)
-                    {
-                        return false;
-                    }
-
                     pattern = pattern[1..];
                     var negate = pattern.Length > 0 && pattern[0] == '^';
                     if (negate)
@@ -125,7 +142,7 @@ internal static class TopicRules
                     pattern = pattern[1..];
                     goto default;
                 default:
-                    if (text.Length == 0 || pattern[0] != text[0])
+                    if (pattern[0] != text[0])
                     {
                         return false;
                     }
@@ -137,7 +154,15 @@ internal static class TopicRules
             pattern = pattern[1..];
         }
 
-        return text.Length == 0;
+        if (text.Length == 0)
+        {
+            while (pattern.Length > 0 && pattern[0] == '*')
+            {
+                pattern = pattern[1..];
+            }
+        }
+
+        return pattern.Length == 0 && text.Length == 0;
     }
 
     private static void Validate(string? value, string paramName, string subject, SearchValues<char> allowed)

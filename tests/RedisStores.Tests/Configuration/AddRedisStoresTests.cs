@@ -194,6 +194,11 @@ public sealed class AddRedisStoresTests(RedisEnvironment redis)
     [InlineData("Workers:MaxQueueLength", "0", "RedisStores:Workers:MaxQueueLength")]
     [InlineData("Workers:HeartbeatTtl", "00:00:00.5", "RedisStores:Workers:HeartbeatTtl")]
     [InlineData("Workers:IdlePollInterval", "00:00:00.05", "RedisStores:Workers:IdlePollInterval")]
+    [InlineData("Messaging:BufferSize", "0", "RedisStores:Messaging:BufferSize")]
+    [InlineData("Messaging:MaxMessageBytes", "0", "RedisStores:Messaging:MaxMessageBytes")]
+    [InlineData("Messaging:DurableTopics:has space:MaxLength", "10", "RedisStores:Messaging:DurableTopics:has space")]
+    [InlineData("Messaging:DurableTopics:redisstores.tasks.status:MaxLength", "10", "RedisStores:Messaging:DurableTopics:redisstores.tasks.status")]
+    [InlineData("Messaging:DurableTopics:audit:MaxLength", "0", "RedisStores:Messaging:DurableTopics:audit:MaxLength")]
     [InlineData("RedisUrl", "redis://:hunter2@", "RedisStores:RedisUrl")]
     public async Task A_bad_setting_fails_host_start_naming_the_setting(string key, string value, string named)
     {

@@ -161,6 +161,9 @@ public abstract partial class MessageBusConformanceTests : StoreConformanceTests
         await bus.PublishManyAsync("load", [2, 3, 4, 5, 6], Ct);
 
         Assert.Equal([1, 2, 3, 4, 5, 6], await fast.TakeAsync(6, m => m.Payload)); // not held up
+
+        // Each subscription has its own queue: wait until the slow one has met all five, then let its handler go.
+        await Caching.CacheTestSupport.WaitUntilAsync(() => slowSubscription.Dropped == 3, "the slow subscription's buffer overflowed");
         gate.Release(10);
         Assert.Equal([1, .. kept], await slow.TakeAsync(3, m => m.Payload));
         Assert.Equal(3, slowSubscription.Dropped);
@@ -180,6 +183,51 @@ public abstract partial class MessageBusConformanceTests : StoreConformanceTests
 
         await received.AssertNothingMoreAsync();
         await subscription.DisposeAsync(); // twice is fine
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_handler_may_dispose_its_own_subscription(bool durable)
+    {
+        var bus = CreateStore(o => o.Messaging.DurableTopics["kept"] = new DurableTopicOptions());
+        var topic = durable ? "kept" : "plain";
+        IMessageSubscription? subscription = null;
+        var disposed = new TaskCompletionSource();
+        subscription = await bus.SubscribeAsync<int>(topic, async (_, _) =>
+        {
+            await subscription!.DisposeAsync();
+            disposed.TrySetResult();
+        }, cancellationToken: Ct);
+
+        await bus.PublishAsync(topic, 1, Ct);
+
+        await disposed.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        await bus.PublishAsync(topic, 2, Ct);
+        Assert.Equal(1, subscription.Delivered);
+    }
+
+    [Fact]
+    public async Task Messages_still_buffered_when_a_subscription_is_disposed_are_not_handled()
+    {
+        var bus = CreateStore();
+        using var gate = new SemaphoreSlim(0);
+        var handled = 0;
+        var first = new TaskCompletionSource();
+        var subscription = await bus.SubscribeAsync<int>("backlog", async (_, _) =>
+        {
+            first.TrySetResult();
+            await gate.WaitAsync(CancellationToken.None); // ignores its token on purpose
+            Interlocked.Increment(ref handled);
+        }, cancellationToken: Ct);
+        await bus.PublishManyAsync("backlog", Enumerable.Range(0, 100), Ct);
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+
+        var disposing = subscription.DisposeAsync().AsTask();
+        gate.Release(100);
+        await disposing.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+
+        Assert.Equal(1, handled);
     }
 
     [Fact]

@@ -187,4 +187,57 @@ public sealed class RedisMessageBusSpecificTests(RedisEnvironment redis)
             Assert.Equal([1, 2, 3, 4, 5], received);
         }
     }
+
+    [Fact]
+    public async Task Trimming_by_age_follows_the_servers_clock_not_a_publisher_whose_clock_runs_ahead()
+    {
+        var ahead = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
+        var options = new RedisStoresOptions { KeyPrefix = RedisEnvironment.UniquePrefix() };
+        options.Messaging.DurableTopics["skewed"] = new DurableTopicOptions { MaxAge = TimeSpan.FromSeconds(30) };
+        var bus = new RedisMessageBus(redis.Standalone.Connection, options, timeProvider: ahead);
+
+        await bus.PublishManyAsync("skewed", [1, 2, 3], Ct);
+
+        Assert.Equal([1, 2, 3], (await bus.ReadHistoryAsync<int>("skewed", cancellationToken: Ct)).Select(m => m.Payload));
+    }
+
+    [Fact]
+    public async Task A_foreign_entry_in_a_durable_stream_is_dropped_and_the_subscription_goes_on()
+    {
+        var options = new RedisStoresOptions { KeyPrefix = RedisEnvironment.UniquePrefix() };
+        options.Messaging.DurableTopics["ledger"] = new DurableTopicOptions();
+        var bus = new RedisMessageBus(redis.Standalone.Connection, options);
+        var received = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        var subscription = await bus.SubscribeAsync<int>("ledger", (m, ct) => received.Writer.WriteAsync(m.Payload, ct), new SubscriptionOptions<int> { After = "0" }, Ct);
+
+        await bus.PublishAsync("ledger", 1, Ct);
+        await redis.Standalone.Connection.GetDatabase().StreamAddAsync($"{options.KeyPrefix}{{mt:ledger}}:s", "foreign", "field");
+        await bus.PublishAsync("ledger", 2, Ct);
+
+        Assert.Equal(1, await received.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(15), Ct));
+        Assert.Equal(2, await received.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(15), Ct));
+        Assert.Equal(1, subscription.Dropped);
+        Assert.Equal([1, 2], (await bus.ReadHistoryAsync<int>("ledger", cancellationToken: Ct)).Select(m => m.Payload));
+        await subscription.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_subscribe_given_up_while_the_server_is_paused_leaves_no_subscription_behind()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        var options = new RedisStoresOptions { KeyPrefix = RedisEnvironment.UniquePrefix() };
+        var bus = new RedisMessageBus(connection, options);
+
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        giveUp.CancelAfter(200);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bus.SubscribeAsync<int>("leak", (_, _) => ValueTask.CompletedTask, cancellationToken: giveUp.Token).AsTask());
+
+        await WaitUntilAsync(
+            async () => (long)(await admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", options.KeyPrefix + "bus:leak"))[1] == 0 && await Task.Delay(1500, Ct).ContinueWith(_ => true),
+            "the abandoned subscription is gone");
+        Assert.Equal(0, (long)(await admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", options.KeyPrefix + "bus:leak"))[1]);
+    }
 }
