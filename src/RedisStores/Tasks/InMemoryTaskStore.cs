@@ -149,6 +149,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             }
 
             Remove(entry);
+            _waiters.Wake(taskId); // a waiter reads again, finds nothing, and is told so
             return ValueTask.FromResult(true);
         }
     }
@@ -213,7 +214,8 @@ public sealed class InMemoryTaskStore : ITaskStore
     public ValueTask<TaskRecord> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         StoreId.Validate(taskId, nameof(taskId), TaskLifecycle.EntityKind);
-        return _waiters.WaitAsync(GetAsync, taskId, timeout, Timeout.InfiniteTimeSpan, _time, cancellationToken);
+        // Changes and deletions wake waiters at once; the once-a-second read on the store's clock notices expiry.
+        return _waiters.WaitAsync(GetAsync, taskId, timeout, TimeSpan.FromSeconds(1), _time, cancellationToken);
     }
 
     private TaskRecord Update(string taskId, TaskState status, string? message, byte[]? result)

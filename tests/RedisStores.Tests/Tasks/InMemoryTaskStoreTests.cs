@@ -38,4 +38,20 @@ public sealed class InMemoryTaskStoreTests : TaskStoreConformanceTests
         Assert.Null(await store.GetAsync(task.Id, Ct));
         Assert.Equal(0, (await store.GetStatsAsync(Ct)).Total);
     }
+
+    [Fact]
+    public async Task A_wait_on_a_task_that_is_deleted_or_expires_ends_with_not_found()
+    {
+        var store = new InMemoryTaskStore(timeProvider: Clock);
+        var deleted = await store.CreateAsync(cancellationToken: Ct);
+        var expiring = await store.CreateAsync(new CreateTaskRequest { Ttl = TimeSpan.FromSeconds(5) }, Ct);
+        var waitingDeleted = store.WaitForCompletionAsync(deleted.Id, Timeout.InfiniteTimeSpan, Ct).AsTask();
+        var waitingExpiring = store.WaitForCompletionAsync(expiring.Id, Timeout.InfiniteTimeSpan, Ct).AsTask();
+
+        await store.DeleteAsync(deleted.Id, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(7));
+
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => waitingDeleted.WaitAsync(TimeSpan.FromSeconds(15), Ct));
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => waitingExpiring.WaitAsync(TimeSpan.FromSeconds(15), Ct));
+    }
 }
