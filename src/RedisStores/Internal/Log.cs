@@ -82,7 +82,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 54, Level = LogLevel.Warning, Message = "Reading durable topic {Topic} failed; it is tried again shortly, from the same position: {Error}")]
     internal static partial void DurableReadFailed(ILogger logger, string topic, string error);
-
-    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "A subscription to durable topic {Topic} resumed after {Position}, but messages up to {Oldest} were trimmed meanwhile: they are lost to it")]
-    internal static partial void DurableGap(ILogger logger, string topic, string position, string oldest);
 }
