@@ -28,6 +28,7 @@ try
     await SessionWalkthrough.RunAsync(sessions);
     await CacheWalkthrough.RunAsync(cache);
     await WorkerWalkthrough.RunAsync(workers);
+    await MessagingWalkthrough.RunAsync(host.Services, builder.Configuration);
 }
 catch (StoreUnavailableException ex)
 {
