@@ -3,6 +3,9 @@ namespace RedisStores.Caching;
 /// <summary>Writes: single entries, removals and namespace invalidations, all through one store path.</summary>
 internal sealed partial class CacheEngine
 {
+    /// <summary>In memory only: told of every write, removal and namespace invalidation, to announce it on the bus. On Redis the bus reads the invalidation messages instead.</summary>
+    internal Action<string?, string[]>? Announce { get; set; }
+
     internal async ValueTask SetAsync<T>(string? ns, string key, T value, CacheEntryOptions? options, CancellationToken cancellationToken)
     {
         CacheInputs.ValidateKey(key);
@@ -22,6 +25,10 @@ internal sealed partial class CacheEngine
             {
                 await _redis.RemoveAsync(ns, key, cancellationToken).ConfigureAwait(false);
                 RedisAnswered();
+            }
+            else
+            {
+                Announce?.Invoke(ns, [key]);
             }
         }
         catch (StoreUnavailableException ex) when (Swallow(ex))
@@ -46,6 +53,10 @@ internal sealed partial class CacheEngine
                 await _redis.InvalidateNamespaceAsync(ns, cancellationToken).ConfigureAwait(false);
                 RedisAnswered();
             }
+            else
+            {
+                Announce?.Invoke(ns, []);
+            }
         }
         catch (StoreUnavailableException ex) when (Swallow(ex))
         {
@@ -64,6 +75,7 @@ internal sealed partial class CacheEngine
         if (_redis is null)
         {
             StoreInMemory(ns, keys, payloads, values, settings);
+            Announce?.Invoke(ns, keys);
             return;
         }
 

@@ -26,6 +26,16 @@ public sealed class InMemoryCacheStore : ICacheStore
         _engine = new CacheEngine(inputs, timeProvider, logger, counters, memory, null, null);
     }
 
+    /// <summary>A store that also announces its writes on <paramref name="notifications"/>.</summary>
+    internal InMemoryCacheStore(RedisStoresOptions? options, IStoreSerializer? serializer, TimeProvider? timeProvider, ILogger<InMemoryCacheStore>? logger, Messaging.IMessageBus? notifications)
+        : this(options, serializer, timeProvider, logger)
+    {
+        if (notifications is not null)
+        {
+            _engine.Announce = (ns, keys) => Redis.RedisCall.Observe(notifications.PublishAsync(Messaging.StoreTopics.CacheInvalidations, new CacheInvalidated(ns, keys)).AsTask());
+        }
+    }
+
     /// <inheritdoc />
     public string? NamespaceName => null;
 

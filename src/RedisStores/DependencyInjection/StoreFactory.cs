@@ -74,7 +74,7 @@ internal sealed class StoreFactory : IAsyncDisposable, IDisposable
 
     public ICacheStore CreateCacheStore()
         => _connection is null
-            ? new InMemoryCacheStore(_options, Serializer, Time, _services.GetService<ILogger<InMemoryCacheStore>>())
+            ? new InMemoryCacheStore(_options, Serializer, Time, _services.GetService<ILogger<InMemoryCacheStore>>(), _services.GetService<IMessageBus>())
             : new RedisCacheStore(_connection, _options, Serializer, Time, Locks, _services.GetService<ILogger<RedisCacheStore>>());
 
     public IWorkerStore CreateWorkerStore()

@@ -221,6 +221,14 @@ public sealed class RedisMessageBus : IMessageBus
         string topic, RedisChannel channel, bool isPattern, Func<BusMessage<T>, CancellationToken, ValueTask> handler, SubscriptionOptions<T>? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        Func<ChannelMessage, (string Topic, byte[] Envelope)?> translate = Plain;
+        if (!isPattern && topic == StoreTopics.CacheInvalidations)
+        {
+            // The cache's own invalidation channel, read as this topic: the cache publishes nothing twice.
+            channel = RedisChannel.Literal(_prefix + "cache:invalidations");
+            translate = CacheInvalidation;
+        }
+
         if (!isPattern && _inputs.Durable(topic) is not null)
         {
             return await SubscribeDurableAsync(topic, handler, options, cancellationToken).ConfigureAwait(false);
@@ -257,10 +265,30 @@ public sealed class RedisMessageBus : IMessageBus
         // A message queue, not a handler: StackExchange.Redis hands a queue its messages one at a time, in order.
         queue.OnMessage(message =>
         {
-            var name = message.Channel.ToString() ?? string.Empty;
-            subscription.Post(name.StartsWith(_channelRoot, StringComparison.Ordinal) ? name[_channelRoot.Length..] : name, (byte[])message.Message!);
+            if (translate(message) is { } item)
+            {
+                subscription.Post(item.Topic, item.Envelope);
+            }
         });
         return subscription;
+    }
+
+    private (string Topic, byte[] Envelope)? Plain(ChannelMessage message)
+    {
+        var name = message.Channel.ToString() ?? string.Empty;
+        return (name.StartsWith(_channelRoot, StringComparison.Ordinal) ? name[_channelRoot.Length..] : name, (byte[])message.Message!);
+    }
+
+    private (string Topic, byte[] Envelope)? CacheInvalidation(ChannelMessage message)
+    {
+        if (!Caching.InvalidationMessage.TryParse(message.Message, out var parsed) || parsed.Kind == Caching.InvalidationMessage.ProbeKind)
+        {
+            return null; // the cache's own reachability probes are not invalidations
+        }
+
+        var change = new Caching.CacheInvalidated(parsed.Namespace, parsed.Kind == Caching.InvalidationMessage.NamespaceKind ? [] : parsed.Keys);
+        var (_, envelope) = _inputs.Wrap(StoreTopics.CacheInvalidations, change, NowMs(), nameof(message));
+        return (StoreTopics.CacheInvalidations, envelope);
     }
 
     private static async Task<ChannelMessageQueue> SubscribeQueueAsync(RedisConnection connection, RedisChannel channel)

@@ -15,6 +15,13 @@ public static class StoreTopics
     /// <summary>Every job acked, failed or dead-lettered, as a <see cref="Workers.JobFinished"/>: <c>redisstores.workers.jobs</c>.</summary>
     public const string WorkerJobs = "redisstores.workers.jobs";
 
+    /// <summary>
+    /// Every cache write, removal and namespace invalidation, as a <see cref="Caching.CacheInvalidated"/>:
+    /// <c>redisstores.cache.invalidations</c>. On Redis the bus reads the cache's own invalidation messages for it, so
+    /// announcing costs the cache nothing extra; a subscription must name this topic exactly (patterns do not reach it).
+    /// </summary>
+    public const string CacheInvalidations = "redisstores.cache.invalidations";
+
     /// <summary>The channel name a script publishes a store topic to, before any channel prefix of the connection.</summary>
     internal static string Channel(string keyPrefix, string topic) => keyPrefix + RedisMessageBus.ChannelInfix + topic;
 }

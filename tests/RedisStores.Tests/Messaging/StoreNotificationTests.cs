@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using RedisStores.Caching;
 using RedisStores.Messaging;
 using RedisStores.Sessions;
 using RedisStores.Tasks;
@@ -81,6 +82,38 @@ public sealed class StoreNotificationTests(RedisEnvironment redis)
         Assert.Equal(new JobFinished("q", job.JobId, "retrying", 1), await NextAsync(heard));
         Assert.Equal(new JobFinished("q", job.JobId, "completed", 2), await NextAsync(heard));
         Assert.Equal(new JobFinished("q", other.JobId, "dead", 1), await NextAsync(heard));
+    }
+
+    [Theory]
+    [InlineData(Backend.Memory)]
+    [InlineData(Backend.Standalone)]
+    [InlineData(Backend.Cluster)]
+    public async Task Cache_writes_removals_and_namespace_invalidations_are_announced(Backend backend)
+    {
+        var (bus, options) = NewBus(backend);
+        await using var cache = backend == Backend.Memory ? null : new RedisCacheStore(Connection(backend), options);
+        var store = cache ?? (ICacheStore)new InMemoryCacheStore(options, null, null, null, bus);
+        var heard = Channel.CreateUnbounded<CacheInvalidated>();
+        await using var subscription = await bus.SubscribeAsync<CacheInvalidated>(StoreTopics.CacheInvalidations, (m, ct) => heard.Writer.WriteAsync(m.Payload, ct), cancellationToken: Ct);
+
+        await store.SetAsync("user:1", "ada", cancellationToken: Ct);
+        await store.SetManyAsync([KeyValuePair.Create("a", 1), KeyValuePair.Create("b", 2)], cancellationToken: Ct);
+        await store.RemoveAsync("user:1", Ct);
+        await store.InvalidateNamespaceAsync("tenant", Ct);
+
+        Assert.Equal(["user:1"], (await NextAsync(heard)).Keys);
+        var batch = await NextAsync(heard); // one message per cluster slot on Redis Cluster
+        var keys = batch.Keys.ToList();
+        while (keys.Count < 2)
+        {
+            keys.AddRange((await NextAsync(heard)).Keys);
+        }
+
+        Assert.Equal(["a", "b"], keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "user:1" }, (await NextAsync(heard)).Keys);
+        var invalidated = await NextAsync(heard);
+        Assert.Equal("tenant", invalidated.Namespace);
+        Assert.Empty(invalidated.Keys);
     }
 
     private static async Task<T> NextAsync<T>(Channel<T> heard)
