@@ -32,7 +32,7 @@ public sealed class InMemoryCacheStore : ICacheStore
     {
         if (notifications is not null)
         {
-            _engine.Announce = (ns, keys) => Redis.RedisCall.Observe(notifications.PublishAsync(Messaging.StoreTopics.CacheInvalidations, new CacheInvalidated(ns, keys)).AsTask());
+            _engine.Announce = (ns, keys) => Messaging.Announcer.Announce(notifications, Messaging.StoreTopics.CacheInvalidations, new CacheInvalidated(ns, keys), logger);
         }
     }
 

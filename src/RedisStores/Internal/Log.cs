@@ -82,4 +82,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 54, Level = LogLevel.Warning, Message = "Reading durable topic {Topic} failed; it is tried again shortly, from the same position: {Error}")]
     internal static partial void DurableReadFailed(ILogger logger, string topic, string error);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "A change could not be announced on topic {Topic}; the change itself stands: {Error}")]
+    internal static partial void AnnounceFailed(ILogger logger, string topic, string error);
 }

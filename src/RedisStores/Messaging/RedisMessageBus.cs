@@ -294,6 +294,14 @@ public sealed class RedisMessageBus : IMessageBus
     private static async Task<ChannelMessageQueue> SubscribeQueueAsync(RedisConnection connection, RedisChannel channel)
     {
         var multiplexer = await connection.GetMultiplexerAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // StackExchange.Redis registers a queue before it sends SUBSCRIBE and keeps it if the command fails, where
+        // no one could unsubscribe it: while disconnected, fail before asking.
+        if (!multiplexer.IsConnected)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Not connected; a subscription is made once the connection is back.");
+        }
+
         return await multiplexer.GetSubscriber().SubscribeAsync(channel).ConfigureAwait(false);
     }
 

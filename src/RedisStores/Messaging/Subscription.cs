@@ -18,8 +18,11 @@ internal sealed class Subscription<T> : IMessageSubscription
     private readonly MessageInputs _inputs;
     private readonly ILogger _logger;
     private readonly Func<Subscription<T>, ValueTask> _unsubscribe;
-    // Set while this subscription's pump runs a handler, so a handler disposing its own subscription is recognised.
-    private static readonly AsyncLocal<object?> s_inPump = new();
+    // The delivery a handler runs for, so a handler disposing its own subscription is recognised. A marker per
+    // delivery: a task a handler started flows the marker on, but no longer matches once that delivery is over.
+    private static readonly AsyncLocal<object?> s_delivery = new();
+
+    private object? _currentDelivery;
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly int _size;
@@ -106,7 +109,7 @@ internal sealed class Subscription<T> : IMessageSubscription
         // Cancel first, so the pump and the feeder see a stop, not a closed buffer.
         await _stopping.CancelAsync().ConfigureAwait(false);
         _buffer.Writer.TryComplete();
-        if (ReferenceEquals(s_inPump.Value, this))
+        if (s_delivery.Value is { } delivery && ReferenceEquals(delivery, Volatile.Read(ref _currentDelivery)))
         {
             // Called by this subscription's own handler: the pump ends when the handler returns; waiting for it here
             // would wait for ourselves.
@@ -142,7 +145,6 @@ internal sealed class Subscription<T> : IMessageSubscription
     private async Task PumpAsync()
     {
         var token = _stopping.Token;
-        s_inPump.Value = this;
         try
         {
             while (await _buffer.Reader.WaitToReadAsync(token).ConfigureAwait(false))
@@ -194,7 +196,18 @@ internal sealed class Subscription<T> : IMessageSubscription
             }
 
             Interlocked.Increment(ref _delivered);
-            await _handler(message, token).ConfigureAwait(false);
+            var delivery = new object();
+            Volatile.Write(ref _currentDelivery, delivery);
+            s_delivery.Value = delivery;
+            try
+            {
+                await _handler(message, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _currentDelivery, null);
+                s_delivery.Value = null;
+            }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

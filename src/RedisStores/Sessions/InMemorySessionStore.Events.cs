@@ -31,13 +31,7 @@ public sealed partial class InMemorySessionStore
     }
 
     // The in-memory bus delivers synchronously into subscribers' buffers: no I/O, no waiting, under the lock or not.
-    private void Announce(SessionEventAppended appended)
-    {
-        if (_notifications is not null)
-        {
-            Redis.RedisCall.Observe(_notifications.PublishAsync(Messaging.StoreTopics.SessionEvents, appended).AsTask());
-        }
-    }
+    private void Announce(SessionEventAppended appended) => Messaging.Announcer.Announce(_notifications, Messaging.StoreTopics.SessionEvents, appended);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<SessionEvent<T>>> GetLastEventsAsync<T>(string sessionId, int count, CancellationToken cancellationToken = default)

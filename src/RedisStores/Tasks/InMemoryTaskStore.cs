@@ -1,6 +1,5 @@
 using RedisStores.Internal;
 using RedisStores.Messaging;
-using RedisStores.Redis;
 using RedisStores.Serialization;
 
 namespace RedisStores.Tasks;
@@ -222,13 +221,6 @@ public sealed class InMemoryTaskStore : ITaskStore
     {
         var record = UpdateLocked(taskId, status, message, result);
         _waiters.Wake(taskId);
-        if (_notifications is not null)
-        {
-            // In memory the bus delivers synchronously into subscribers' buffers: this cannot fail or wait on I/O.
-            var change = new TaskStatusChange(taskId, TaskLifecycle.ToWire(status), message);
-            RedisCall.Observe(_notifications.PublishAsync(StoreTopics.TaskStatus, change).AsTask());
-        }
-
         return record;
     }
 
@@ -252,6 +244,9 @@ public sealed class InMemoryTaskStore : ITaskStore
                 entry.ResultBytes = result;
             }
 
+            // Announced under the lock, so concurrent changes are announced in the order they were applied; the
+            // in-memory bus only writes into subscribers' buffers.
+            Announcer.Announce(_notifications, StoreTopics.TaskStatus, new TaskStatusChange(taskId, TaskLifecycle.ToWire(status), message));
             return entry.ToRecord();
         }
     }

@@ -13,7 +13,7 @@ namespace RedisStores.Tasks;
 /// counting, and one Lua script per operation. Works on a standalone server and on Redis Cluster.
 /// See <c>docs/data-model.md</c> for every key.
 /// </summary>
-public sealed partial class RedisTaskStore : ITaskStore
+public sealed partial class RedisTaskStore : ITaskStore, IAsyncDisposable
 {
     private const string StoreName = "task store";
 
@@ -65,7 +65,8 @@ public sealed partial class RedisTaskStore : ITaskStore
         _inputs = new TaskInputs(options, serializer ?? JsonStoreSerializer.Default);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _bus = new RedisMessageBus(connection, options, serializer, timeProvider, logger);
+        // The script writes the notification as JSON, whatever serializer the store's results use.
+        _bus = new RedisMessageBus(connection, options, JsonStoreSerializer.Default, timeProvider, logger);
         _statusChannel = options.KeyPrefix + RedisMessageBus.ChannelInfix + StoreTopics.TaskStatus;
     }
 
@@ -245,6 +246,24 @@ public sealed partial class RedisTaskStore : ITaskStore
         // Subscribed before the first read, so a change between the read and the sleep still wakes it.
         await EnsureStatusSubscriptionAsync(cancellationToken).ConfigureAwait(false);
         return await _waiters.WaitAsync(GetAsync, taskId, timeout, SafetyPoll, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the subscription that wakes <see cref="WaitForCompletionAsync"/> callers, if one was made. The connection is the caller's.</summary>
+    /// <returns>A task that completes when the subscription is gone.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Task<IMessageSubscription>? subscription;
+        lock (_waiters)
+        {
+            subscription = _statusSubscription;
+            _statusSubscription = null;
+        }
+
+        if (subscription is { IsCompletedSuccessfully: true })
+        {
+            var made = await subscription.ConfigureAwait(false);
+            await made.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     // One subscription per store to the status topic, made on the first wait and kept; a failed one is tried again.

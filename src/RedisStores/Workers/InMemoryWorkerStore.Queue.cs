@@ -308,13 +308,7 @@ public sealed partial class InMemoryWorkerStore
     }
 
     // The in-memory bus delivers synchronously into subscribers' buffers: no I/O, no waiting, even under the lock.
-    private void Announce(JobFinished finished)
-    {
-        if (_notifications is not null)
-        {
-            Redis.RedisCall.Observe(_notifications.PublishAsync(Messaging.StoreTopics.WorkerJobs, finished).AsTask());
-        }
-    }
+    private void Announce(JobFinished finished) => Messaging.Announcer.Announce(_notifications, Messaging.StoreTopics.WorkerJobs, finished);
 
     private MemoryQueue QueueFor(string queue)
     {
