@@ -13,7 +13,7 @@ namespace RedisStores.Tasks;
 /// counting, and one Lua script per operation. Works on a standalone server and on Redis Cluster.
 /// See <c>docs/data-model.md</c> for every key.
 /// </summary>
-public sealed partial class RedisTaskStore : ITaskStore, IAsyncDisposable
+public sealed partial class RedisTaskStore : ITaskStore, IAsyncDisposable, IDisposable
 {
     private const string StoreName = "task store";
 
@@ -265,6 +265,9 @@ public sealed partial class RedisTaskStore : ITaskStore, IAsyncDisposable
             await made.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Ends the waiters' subscription without waiting for Redis to hear of it, for hosts that dispose synchronously.</summary>
+    public void Dispose() => RedisCall.Observe(DisposeAsync().AsTask());
 
     // One subscription per store to the status topic, made on the first wait and kept; a failed one is tried again.
     private async ValueTask EnsureStatusSubscriptionAsync(CancellationToken cancellationToken)
