@@ -1,5 +1,5 @@
 // RedisStores load driver. Usage:
-//   dotnet run -c Release --project tests/RedisStores.Benchmarks [-- --quick] [--redis host:port] [--only tasks|locks|cache|workers]
+//   dotnet run -c Release --project tests/RedisStores.Benchmarks [-- --quick] [--redis host:port] [--only tasks|locks|cache|workers|messaging]
 // Starts its own redis-server on a free loopback port unless --redis is given, and stops it at the end.
 using System.Globalization;
 using RedisStores.Benchmarks;
@@ -36,6 +36,11 @@ if (only is null or "cache")
 if (only is null or "workers")
 {
     rows.AddRange(await WorkerBenchmarks.RunAsync(connection, driver, [1, 8, 64]));
+}
+
+if (only is null or "messaging")
+{
+    rows.AddRange(await MessagingBenchmarks.RunAsync(connection, redis.EndPoint, driver, [1, 64]));
 }
 
 foreach (var row in rows)
