@@ -3,16 +3,6 @@ using RedisStores.Internal;
 
 namespace RedisStores.Messaging;
 
-/// <summary>Wakes a durable subscription's feeder: completed, and replaced, on each notification.</summary>
-internal sealed class WakeSignal
-{
-    private TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    internal Task Task => Volatile.Read(ref _current).Task;
-
-    internal void Wake() => Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-}
-
 /// <summary>
 /// The feeder of a durable subscription, the same for both buses: read what was kept after the last position, in
 /// chunks, into the subscription's buffer (waiting while it is full), then sleep until a notification says more was

@@ -1,3 +1,5 @@
+using RedisStores.Internal;
+
 namespace RedisStores.Messaging;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RedisStores.Internal;
 using RedisStores.Redis;
 using RedisStores.Serialization;
 using StackExchange.Redis;

@@ -16,7 +16,7 @@ public sealed partial class RedisTaskStore
         internal const long Terminal = -3;
         internal const long Exists = -4;
 
-        private const string Prelude = """
+        private const string Prelude = Redis.LuaSnippets.ByteOrder + """
             local STATUS = { working = 3, input_required = 4, completed = 5, failed = 6, cancelled = 7 }
             local TERMINAL = { completed = true, failed = true, cancelled = true }
             local FIELDS = { 'v', 'id', 'st', 'msg', 'c', 'u', 'ttl', 'poll', 'hr' }
@@ -34,15 +34,6 @@ public sealed partial class RedisTaskStore
               local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. now_ms(), 'LIMIT', 0, limit)
               unindex(ids)
               return #ids
-            end
-            -- Byte-wise a > b, as Redis orders members; Lua's own comparison follows the server's locale.
-            local function gt(a, b)
-              local la, lb = #a, #b
-              for i = 1, math.min(la, lb) do
-                local x, y = string.byte(a, i), string.byte(b, i)
-                if x ~= y then return x > y end
-              end
-              return la > lb
             end
 
             """;

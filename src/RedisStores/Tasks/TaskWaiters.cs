@@ -1,4 +1,4 @@
-using RedisStores.Messaging;
+using RedisStores.Internal;
 
 namespace RedisStores.Tasks;
 

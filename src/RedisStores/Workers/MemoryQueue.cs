@@ -36,7 +36,7 @@ internal sealed class MemoryQueue
     internal int Waiters { get; set; }
 
     /// <summary>Completed, and replaced, whenever a job becomes ready.</summary>
-    internal TaskCompletionSource Signal { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    internal WakeSignal Signal { get; } = new();
 
     /// <summary>Higher priority first, then enqueue order: (255 - priority) * 2^44 + sequence, as on Redis.</summary>
     internal static long ReadyScore(MemoryJob job) => ((EnqueueOptions.MaxPriority - job.Priority) * PriorityStride) + job.Seq;
@@ -49,12 +49,7 @@ internal sealed class MemoryQueue
         _ => Dead,
     };
 
-    internal void Wake()
-    {
-        var signal = Signal;
-        Signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        signal.TrySetResult();
-    }
+    internal void Wake() => Signal.Wake();
 
     /// <summary>Moves a job to a state with its score, out of the state it was in.</summary>
     internal void Place(MemoryJob job, JobState state, long score)

@@ -1,3 +1,4 @@
+using RedisStores.Internal;
 using RedisStores.Redis;
 using StackExchange.Redis;
 
@@ -38,17 +39,14 @@ internal sealed class QueueWakeups(RedisConnection connection, string storeName)
         }
 
         await subscription.WaitAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            return entry.Signal.Task;
-        }
+        return entry.Signal.Task;
     }
 
     private Task<bool> SubscribeAsync(Entry entry, RedisChannel channel)
         => RedisCall.RunAsync(connection, (Self: this, Entry: entry, Channel: channel), static async (_, s) =>
         {
             var multiplexer = await s.Self.GetMultiplexerAsync().ConfigureAwait(false);
-            await multiplexer.GetSubscriber().SubscribeAsync(s.Channel, (_, _) => s.Self.Wake(s.Entry)).ConfigureAwait(false);
+            await multiplexer.GetSubscriber().SubscribeAsync(s.Channel, (_, _) => Wake(s.Entry)).ConfigureAwait(false);
             return true;
         }, storeName, CancellationToken.None).AsTask();
 
@@ -67,17 +65,7 @@ internal sealed class QueueWakeups(RedisConnection connection, string storeName)
         return multiplexer;
     }
 
-    private void Wake(Entry entry)
-    {
-        TaskCompletionSource signal;
-        lock (_gate)
-        {
-            signal = entry.Signal;
-            entry.Signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        signal.TrySetResult();
-    }
+    private static void Wake(Entry entry) => entry.Signal.Wake();
 
     private void WakeAll()
     {
@@ -97,6 +85,6 @@ internal sealed class QueueWakeups(RedisConnection connection, string storeName)
     {
         internal Task<bool>? Subscription { get; set; }
 
-        internal TaskCompletionSource Signal { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        internal WakeSignal Signal { get; } = new();
     }
 }

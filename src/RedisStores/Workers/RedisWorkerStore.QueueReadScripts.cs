@@ -36,15 +36,7 @@ public sealed partial class RedisWorkerStore
         // Reply: { 1 when more entries follow, score and id of the last entry examined, { { score, fields }, ... } },
         // examining up to page size entries after the cursor, in score then id order. An entry whose job hash is gone
         // is examined but not listed, so the cursor still moves past it.
-        internal const string Page = Prelude + """
-            local function lt(a, b)
-              local la, lb = #a, #b
-              for i = 1, math.min(la, lb) do
-                local x, y = string.byte(a, i), string.byte(b, i)
-                if x ~= y then return x < y end
-              end
-              return la < lb
-            end
+        internal const string Page = Prelude + Redis.LuaSnippets.ByteOrder + """
             reclaim()
             local key = KEYS[tonumber(ARGV[3])]
             local start = 0

@@ -107,15 +107,7 @@ public sealed partial class RedisWorkerStore
 
         // KEYS: the active index only. ARGV: cursor score ('' for the first page), cursor id, count.
         // Reply: { id, score, ... } of the next entries after the cursor, newest first.
-        internal const string Page = """
-            local function gt(a, b)
-              local la, lb = #a, #b
-              for i = 1, math.min(la, lb) do
-                local x, y = string.byte(a, i), string.byte(b, i)
-                if x ~= y then return x > y end
-              end
-              return la > lb
-            end
+        internal const string Page = Redis.LuaSnippets.ByteOrder + """
             local start = 0
             if ARGV[1] ~= '' then
               local s = redis.call('ZSCORE', KEYS[1], ARGV[2])
