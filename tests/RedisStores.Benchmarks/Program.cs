@@ -1,9 +1,18 @@
-// RedisStores load driver. Usage:
+// RedisStores benchmarks. Usage:
 //   dotnet run -c Release --project tests/RedisStores.Benchmarks [-- --quick] [--redis host:port] [--only tasks|locks|cache|workers|messaging]
-// Starts its own redis-server on a free loopback port unless --redis is given, and stops it at the end.
+//   dotnet run -c Release --project tests/RedisStores.Benchmarks -- --inprocess [BenchmarkDotNet arguments, e.g. --filter '*']
+// The load driver starts its own redis-server on a free loopback port unless --redis is given, and stops it at the end.
+// --inprocess runs the BenchmarkDotNet benchmarks of in-process paths (no Redis).
 using System.Globalization;
+using BenchmarkDotNet.Running;
 using RedisStores.Benchmarks;
 using StackExchange.Redis;
+
+if (args.Length > 0 && args[0] == "--inprocess")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LoadDriver).Assembly).Run(args[1..]);
+    return;
+}
 
 var quick = args.Contains("--quick");
 var external = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
