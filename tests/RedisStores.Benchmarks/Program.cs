@@ -1,8 +1,10 @@
-// RedisStores benchmarks. Usage:
-//   dotnet run -c Release --project tests/RedisStores.Benchmarks [-- --quick] [--redis host:port] [--only tasks|locks|cache|workers|messaging]
+// RedisStores benchmarks. Usage (see docs/benchmarks.md):
+//   dotnet run -c Release --project tests/RedisStores.Benchmarks -- --quick --write-docs
+//       [--redis host:port] [--only tasks|locks|cache|workers|messaging|inprocess] [--passes N]
 //   dotnet run -c Release --project tests/RedisStores.Benchmarks -- --inprocess [BenchmarkDotNet arguments, e.g. --filter '*']
 // The load driver starts its own redis-server on a free loopback port unless --redis is given, and stops it at the end.
-// --inprocess runs the BenchmarkDotNet benchmarks of in-process paths (no Redis).
+// --write-docs replaces the generated part of docs/benchmarks.md and draws docs/benchmarks.png.
+using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Running;
 using RedisStores.Benchmarks;
@@ -15,58 +17,50 @@ if (args.Length > 0 && args[0] == "--inprocess")
 }
 
 var quick = args.Contains("--quick");
-var external = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+var writeDocs = args.Contains("--write-docs");
+var external = Option("--redis");
+var only = Option("--only");
+var passes = int.Parse(Option("--passes") ?? "3", CultureInfo.InvariantCulture);
+var clock = Stopwatch.StartNew();
 using var redis = external is null ? await BenchmarkRedis.StartAsync() : BenchmarkRedis.External(external);
 await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.EndPoint},allowAdmin=true");
-var driver = new LoadDriver(connection, TimeSpan.FromSeconds(quick ? 1 : 3));
+var duration = TimeSpan.FromSeconds(quick ? 1 : 3);
+var driver = new LoadDriver(connection, duration);
+int[] concurrencies = [1, 64];
 
-Console.WriteLine($"RedisStores benchmark: Redis {connection.GetServers().Single().Version} at {redis.EndPoint}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(quick ? "quick" : "full")} run");
+var groups = new List<Group>
+{
+    new("tasks", () => TaskStoreBenchmarks.RunOperationsAsync(connection, driver, concurrencies)),
+    new("locks", () => LockAndSessionBenchmarks.RunAsync(connection, driver, concurrencies)),
+    new("cache", async () => [.. await CacheBenchmarks.RunAsync(connection, driver, concurrencies), .. await CacheAnchorBenchmarks.RunAsync(connection, driver, concurrencies)]),
+    new("workers", () => WorkerBenchmarks.RunAsync(connection, driver, [1, 8, 64])),
+    new("messaging", () => MessagingBenchmarks.RunAsync(connection, redis.EndPoint, driver, concurrencies)),
+}.Where(g => only is null || g.Name == only).ToList();
+
+// The keyspace-scaling comparison uses the sizes the targets name: 1M unrelated keys, 1k and 100k tasks.
+Func<Task<IReadOnlyList<ScalingRow>>>? scaling = only is null or "tasks"
+    ? () => TaskStoreBenchmarks.RunScalingAsync(connection, largeStore: 100_000, unrelatedKeys: 1_000_000)
+    : null;
+
+var server = connection.GetServers().Single();
+var machine = Machine.Describe(server.Version, passes, duration);
+Console.WriteLine(machine);
+var results = await Suite.RunAsync(groups, scaling, passes, line => Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {line}"));
+if (only is null or "inprocess")
+{
+    var values = InProcessSuite.Run(quick);
+    results = [results[0] with { Values = values }, .. results.Skip(1)];
+}
+
+var markdown = Report.Markdown(results, machine, "benchmarks.png");
 Console.WriteLine();
-Console.WriteLine("| operation | concurrency | ops/s | p50 µs | p99 µs | bytes/op | Redis commands/op | round trips/op |");
-Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-var rows = new List<Row>();
-if (only is null or "tasks")
+Console.WriteLine(markdown);
+if (writeDocs)
 {
-    rows.AddRange(await TaskStoreBenchmarks.RunOperationsAsync(connection, driver, [1, 64]));
+    var docs = Path.Combine(Machine.RepositoryRoot(), "docs");
+    Chart.Save(results, Path.Combine(docs, "benchmarks.png"));
+    Machine.ReplaceGenerated(Path.Combine(docs, "benchmarks.md"), markdown);
+    Console.WriteLine($"Wrote docs/benchmarks.md (generated part) and docs/benchmarks.png in {clock.Elapsed:mm\\:ss}.");
 }
 
-if (only is null or "locks")
-{
-    rows.AddRange(await LockAndSessionBenchmarks.RunAsync(connection, driver, [1, 64]));
-}
-
-if (only is null or "cache")
-{
-    rows.AddRange(await CacheBenchmarks.RunAsync(connection, driver, [1, 64]));
-    rows.AddRange(await CacheAnchorBenchmarks.RunAsync(connection, driver, [1, 64]));
-}
-
-if (only is null or "workers")
-{
-    rows.AddRange(await WorkerBenchmarks.RunAsync(connection, driver, [1, 8, 64]));
-}
-
-if (only is null or "messaging")
-{
-    rows.AddRange(await MessagingBenchmarks.RunAsync(connection, redis.EndPoint, driver, [1, 64]));
-}
-
-foreach (var row in rows)
-{
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {row.Operation} | {row.Concurrency} | {row.OpsPerSecond:N0} | {Micros(row.P50Micros)} | {Micros(row.P99Micros)} | {row.BytesPerOp:N0} | {row.CommandsPerOp:F1} | {row.RoundTripsPerOp:F2} |"));
-}
-
-Console.WriteLine();
-Console.WriteLine("Listing (page of 100) and stats, median of 201 calls, as the keyspace and the store grow:");
-Console.WriteLine();
-Console.WriteLine("| tasks in store | unrelated keys | keys in Redis | list µs | stats µs |");
-Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
-foreach (var line in only is not (null or "tasks") ? [] : await TaskStoreBenchmarks.RunScalingAsync(connection, largeStore: quick ? 20_000 : 100_000, unrelatedKeys: quick ? 200_000 : 1_000_000))
-{
-    Console.WriteLine(line);
-}
-
-// Memory-cache hits take well under a microsecond: one decimal below 10 µs.
-static string Micros(double value) => value.ToString(value < 10 ? "F1" : "F0", CultureInfo.InvariantCulture);
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();

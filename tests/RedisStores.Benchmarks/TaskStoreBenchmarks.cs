@@ -48,9 +48,9 @@ internal static class TaskStoreBenchmarks
     }
 
     /// <summary>Listing and stats latency as the keyspace grows around the store, and as the store itself grows.</summary>
-    public static async Task<List<string>> RunScalingAsync(IConnectionMultiplexer connection, int largeStore, int unrelatedKeys)
+    public static async Task<IReadOnlyList<ScalingRow>> RunScalingAsync(IConnectionMultiplexer connection, int largeStore, int unrelatedKeys)
     {
-        var lines = new List<string>();
+        var lines = new List<ScalingRow>();
         var server = connection.GetServers().Single();
         foreach (var (tasks, noise) in new[] { (1000, 0), (1000, unrelatedKeys), (largeStore, 0) })
         {
@@ -68,7 +68,7 @@ internal static class TaskStoreBenchmarks
 
             var list = await MedianMicrosAsync(() => store.ListAsync(new TaskQuery { PageSize = 100 }).AsTask());
             var stats = await MedianMicrosAsync(() => store.GetStatsAsync().AsTask());
-            lines.Add($"| {tasks:N0} | {noise:N0} | {await server.DatabaseSizeAsync():N0} | {list:F0} | {stats:F0} |");
+            lines.Add(new ScalingRow(tasks, noise, await server.DatabaseSizeAsync(), list, stats));
         }
 
         await server.FlushDatabaseAsync();
