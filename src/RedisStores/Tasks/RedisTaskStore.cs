@@ -243,9 +243,10 @@ public sealed partial class RedisTaskStore : ITaskStore, IAsyncDisposable, IDisp
     {
         StoreId.Validate(taskId, nameof(taskId), TaskLifecycle.EntityKind);
 
-        // Subscribed before the first read, so a change between the read and the sleep still wakes it.
-        await EnsureStatusSubscriptionAsync(cancellationToken).ConfigureAwait(false);
-        return await _waiters.WaitAsync(GetAsync, taskId, timeout, SafetyPoll, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        // The first wait of a store subscribes and reads at once (one round trip when the task is already finished);
+        // the waiter reads again once the subscription is live before it sleeps, so no change goes unheard.
+        var subscribed = EnsureStatusSubscription();
+        return await _waiters.WaitAsync(GetAsync, taskId, timeout, SafetyPoll, TimeProvider.System, cancellationToken, subscribed).ConfigureAwait(false);
     }
 
     /// <summary>Ends the subscription that wakes <see cref="WaitForCompletionAsync"/> callers, if one was made. The connection is the caller's.</summary>
@@ -270,9 +271,8 @@ public sealed partial class RedisTaskStore : ITaskStore, IAsyncDisposable, IDisp
     public void Dispose() => RedisCall.Observe(DisposeAsync().AsTask());
 
     // One subscription per store to the status topic, made on the first wait and kept; a failed one is tried again.
-    private async ValueTask EnsureStatusSubscriptionAsync(CancellationToken cancellationToken)
+    private Task<IMessageSubscription> EnsureStatusSubscription()
     {
-        Task subscribing;
         lock (_waiters)
         {
             if (_statusSubscription is null || _statusSubscription.IsFaulted || _statusSubscription.IsCanceled)
@@ -282,12 +282,13 @@ public sealed partial class RedisTaskStore : ITaskStore, IAsyncDisposable, IDisp
                     _waiters.Wake(m.Payload.TaskId);
                     return ValueTask.CompletedTask;
                 }, cancellationToken: CancellationToken.None).AsTask();
+
+                // A wait that finds its task finished never awaits it; a failure is seen by the next wait, which tries again.
+                RedisCall.Observe(_statusSubscription);
             }
 
-            subscribing = _statusSubscription;
+            return _statusSubscription;
         }
-
-        await subscribing.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private ValueTask<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)

@@ -29,7 +29,8 @@ internal sealed class TaskWaiters
     /// notification lost while disconnected; a notification ends the sleep at once.
     /// </summary>
     internal async ValueTask<TaskRecord> WaitAsync(
-        Func<string, CancellationToken, ValueTask<TaskRecord?>> read, string taskId, TimeSpan timeout, TimeSpan safetyPoll, TimeProvider time, CancellationToken cancellationToken)
+        Func<string, CancellationToken, ValueTask<TaskRecord?>> read, string taskId, TimeSpan timeout, TimeSpan safetyPoll, TimeProvider time, CancellationToken cancellationToken,
+        Task? subscribed = null)
     {
         if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout > MaxWait))
         {
@@ -43,10 +44,19 @@ internal sealed class TaskWaiters
             while (true)
             {
                 var woken = signal.Task; // before reading, so a change during the read still wakes the sleep
+                var liveBeforeRead = subscribed is null || subscribed.IsCompletedSuccessfully;
                 var task = await read(taskId, cancellationToken).ConfigureAwait(false) ?? throw new EntityNotFoundException(TaskLifecycle.EntityKind, taskId);
                 if (TaskLifecycle.IsTerminal(task.Status))
                 {
                     return task;
+                }
+
+                if (!liveBeforeRead)
+                {
+                    // The read went out beside the subscription, so a change made meanwhile may have gone unheard:
+                    // wait until the notifications are live, then read once more before sleeping.
+                    await subscribed!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
 
                 var sleep = safetyPoll;

@@ -88,7 +88,7 @@ internal static partial class RoundTripScenarios
             var task = await tasks.CreateAsync();
             await tasks.SetResultAsync(task.Id, 1);
             await m.MeasureAsync(() => tasks.WaitForCompletionAsync(task.Id, TimeSpan.FromMinutes(1)).AsTask());
-        }) with { Exception = "once per store: its first wait subscribes to status changes before it reads the task." };
+        }) with { Notes = "The first wait of a store subscribes to status changes and reads the task at once; when the task is not finished it reads again once the subscription is live, before it sleeps." };
 
         yield return Row(nameof(ITaskStore.WaitForCompletionAsync), "a working task, completed by another instance while it waits", async (s, m) =>
         {
