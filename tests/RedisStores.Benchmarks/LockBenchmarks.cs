@@ -25,6 +25,7 @@ internal static class LockBenchmarks
         var db = connection.GetDatabase();
         using var redLock = RedLockFactory.Create(new List<RedLockMultiplexer> { new(connection) });
         var noExtension = new LockOptions { AutoExtend = false };
+        var redLockMisses = 0L;
 
         // Names made once: the rows measure the locks, not the formatting of their names.
         var names = Enumerable.Range(0, concurrencies.Max()).Select(i => $"l{i}").ToArray();
@@ -51,10 +52,11 @@ internal static class LockBenchmarks
             }));
             rows.Add(await driver.RunAsync("RedLock.net acquire+release (uncontended)", concurrency, async i =>
             {
+                // RedLock.net reports a failed command as not acquired (and a failed release not at all): count, do not stop.
                 await using var held = await redLock.CreateLockAsync(redLockNames[i % concurrency], s_expiry);
                 if (!held.IsAcquired)
                 {
-                    throw new InvalidOperationException("RedLock.net did not acquire an uncontended lock.");
+                    Interlocked.Increment(ref redLockMisses);
                 }
             }));
             rows.Add(await driver.RunAsync("raw SET NX PX + compare-DEL (anchor)", concurrency, async i =>
@@ -92,6 +94,11 @@ internal static class LockBenchmarks
                 held.Dispose();
             }
         }));
+
+        if (redLockMisses > 0)
+        {
+            Console.Error.WriteLine($"RedLock.net failed to acquire an uncontended lock {redLockMisses} times (a command failed under load).");
+        }
 
         await connection.GetServers().Single().FlushDatabaseAsync();
         return rows;

@@ -51,7 +51,7 @@ internal sealed class LockEngine
 
     private async ValueTask<IDistributedLockHandle?> AcquireCoreAsync(string name, TimeSpan? waitTimeout, LockOptions? options, bool throwOnTimeout, CancellationToken cancellationToken)
     {
-        StoreId.Validate(name, nameof(name), EntityKind, MaxNameLength);
+        StoreId.Validate(name, nameof(name), EntityKind + " id", MaxNameLength, allowColon: false);
         if (waitTimeout is { } timeout && (timeout < TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan))
         {
             throw new ArgumentOutOfRangeException(nameof(waitTimeout), timeout, "The wait timeout cannot be negative; pass null to wait without limit.");
