@@ -73,6 +73,13 @@ internal static class LockBenchmarks
             var held = await locks.AcquireAsync("handoff", cancellationToken: ct);
             return held.DisposeAsync;
         }));
+        // Polling once an hour: only release notifications can hand the lock over at this rate.
+        var notifiedOnly = new RedisDistributedLockService(connection, new RedisStoresOptions { KeyPrefix = "bench-lk:", Locks = { PollInterval = TimeSpan.FromHours(1) } });
+        rows.Add(await HandOffAsync("lock hand-off (8 polite contenders, polling off)", driver.Duration, async (id, ct) =>
+        {
+            var held = await notifiedOnly.AcquireAsync("handoff", cancellationToken: ct);
+            return held.DisposeAsync;
+        }));
         var contended = new RedisDistributedLock("bench-dl:handoff", db);
         rows.Add(await HandOffAsync("DistributedLock.Redis hand-off (8 polite contenders)", driver.Duration, async (id, ct) =>
         {
