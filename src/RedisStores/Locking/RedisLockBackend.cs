@@ -46,7 +46,11 @@ internal sealed class RedisLockBackend : LockBackend
         _publishName = connection.PublishName(keyPrefix + "locks:released");
     }
 
-    internal override async ValueTask EnsureNotificationsAsync(CancellationToken cancellationToken)
+    // Every acquisition asks; once subscribed, the answer takes no lock.
+    internal override ValueTask EnsureNotificationsAsync(CancellationToken cancellationToken)
+        => Volatile.Read(ref _subscription) is { IsCompletedSuccessfully: true } ? ValueTask.CompletedTask : SubscribeOnceAsync(cancellationToken);
+
+    private async ValueTask SubscribeOnceAsync(CancellationToken cancellationToken)
     {
         Task subscription;
         lock (_gate)
