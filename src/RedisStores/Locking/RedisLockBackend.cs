@@ -161,8 +161,8 @@ internal sealed class RedisLockBackend : LockBackend
         // waits: on a cluster PUBLISH reaches every node, so uncontended locks stay off the bus.
         internal const string Release = """
             if redis.call('GET', KEYS[1]) == ARGV[1] .. ARGV[2] then
-              redis.call('DEL', KEYS[1])
-              if redis.call('DEL', KEYS[3]) == 1 then
+              -- The lock key exists, so 2 deleted means the waiters flag was up too.
+              if redis.call('DEL', KEYS[1], KEYS[3]) == 2 then
                 redis.call('PUBLISH', ARGV[3], ARGV[4])
               end
               return 1
