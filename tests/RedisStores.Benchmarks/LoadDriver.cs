@@ -19,6 +19,9 @@ internal sealed class LoadDriver(IConnectionMultiplexer connection, TimeSpan dur
 
     private readonly IServer _server = connection.GetServers().Single();
 
+    /// <summary>How long each row runs.</summary>
+    public TimeSpan Duration => duration;
+
     public async Task<Row> RunAsync(string operation, int concurrency, Func<int, Task> op)
     {
         // Warm up: scripts loaded, pools filled, JIT done.

@@ -3,11 +3,11 @@ namespace RedisStores.Locking;
 /// <summary>Locks in this process's memory, with leases on the injected clock.</summary>
 internal sealed class InMemoryLockBackend(TimeProvider time) : LockBackend
 {
-    private readonly Dictionary<string, (string Owner, DateTimeOffset Expires)> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Owner, DateTimeOffset Expires)> _held = new(StringComparer.Ordinal);
     private long _fence;
     private int _pruneAt = 64;
 
-    internal override ValueTask<Attempt> TryAcquireAsync(string name, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    internal override ValueTask<Attempt> TryAcquireAsync(string name, object? prepared, long owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_held)
@@ -24,7 +24,7 @@ internal sealed class InMemoryLockBackend(TimeProvider time) : LockBackend
         }
     }
 
-    internal override ValueTask<bool> ExtendAsync(string name, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    internal override ValueTask<bool> ExtendAsync(string name, object? prepared, long owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_held)
@@ -40,7 +40,7 @@ internal sealed class InMemoryLockBackend(TimeProvider time) : LockBackend
         }
     }
 
-    internal override ValueTask<bool> ReleaseAsync(string name, string owner, CancellationToken cancellationToken)
+    internal override ValueTask<bool> ReleaseAsync(string name, object? prepared, long owner, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_held)
@@ -58,7 +58,7 @@ internal sealed class InMemoryLockBackend(TimeProvider time) : LockBackend
     }
 
     // Like a Redis key, a lease is live through its last instant and gone after it.
-    private bool IsHeldBy(string name, string owner, DateTimeOffset now)
+    private bool IsHeldBy(string name, long owner, DateTimeOffset now)
         => _held.TryGetValue(name, out var holder) && holder.Owner == owner && holder.Expires >= now;
 
     // Expired entries of names nobody asks for again would stay forever; sweep when the table doubles.

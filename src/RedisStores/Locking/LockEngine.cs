@@ -18,96 +18,117 @@ internal sealed class LockEngine
     internal static readonly TimeSpan MinLease = TimeSpan.FromMilliseconds(10);
     internal static readonly TimeSpan MaxLease = TimeSpan.FromDays(1);
 
-    private readonly LockBackend _backend;
     private readonly TimeSpan _defaultLease;
     private readonly TimeSpan _pollInterval;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private long _owners;
 
     internal LockEngine(LockBackend backend, RedisStoresOptions options, TimeProvider time, ILogger logger)
     {
-        _backend = backend;
+        Backend = backend;
         _defaultLease = options.LockTimeout;
         _pollInterval = options.Locks.PollInterval;
-        _time = time;
-        _logger = logger;
+        Time = time;
+        Logger = logger;
+        Scheduler = new RenewalScheduler(time);
     }
 
-    internal async ValueTask<IDistributedLockHandle> AcquireAsync(string name, TimeSpan? waitTimeout, LockOptions? options, CancellationToken cancellationToken)
-        => await TryAcquireAsync(name, waitTimeout, options, cancellationToken).ConfigureAwait(false)
-            ?? throw new LockTimeoutException(name, waitTimeout!.Value);
+    internal LockBackend Backend { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>Renews and watches every handle of this service.</summary>
+    internal RenewalScheduler Scheduler { get; }
+
+    // One method for both: a wrapper that turned null into the exception would cost an awaiting frame per acquisition.
+    internal ValueTask<IDistributedLockHandle> AcquireAsync(string name, TimeSpan? waitTimeout, LockOptions? options, CancellationToken cancellationToken)
+        => AcquireCoreAsync(name, waitTimeout, options, throwOnTimeout: true, cancellationToken)!;
 
     /// <summary>Acquires within <paramref name="waitTimeout"/> (<see langword="null"/>: without limit), or returns <see langword="null"/>.</summary>
-    internal async ValueTask<IDistributedLockHandle?> TryAcquireAsync(string name, TimeSpan? waitTimeout, LockOptions? options, CancellationToken cancellationToken)
+    internal ValueTask<IDistributedLockHandle?> TryAcquireAsync(string name, TimeSpan? waitTimeout, LockOptions? options, CancellationToken cancellationToken)
+        => AcquireCoreAsync(name, waitTimeout, options, throwOnTimeout: false, cancellationToken);
+
+    private async ValueTask<IDistributedLockHandle?> AcquireCoreAsync(string name, TimeSpan? waitTimeout, LockOptions? options, bool throwOnTimeout, CancellationToken cancellationToken)
     {
-        StoreId.Validate(name, nameof(name), EntityKind, MaxNameLength);
+        StoreId.Validate(name, nameof(name), EntityKind + " id", MaxNameLength, allowColon: false);
         if (waitTimeout is { } timeout && (timeout < TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan))
         {
             throw new ArgumentOutOfRangeException(nameof(waitTimeout), timeout, "The wait timeout cannot be negative; pass null to wait without limit.");
         }
 
         var (lease, autoExtend, interval) = Settings(options);
-        var deadline = waitTimeout is { } t ? _time.GetUtcNow() + t : (DateTimeOffset?)null;
+        var deadline = waitTimeout is { } t ? Time.GetUtcNow() + t : (DateTimeOffset?)null;
         await TryEnsureNotificationsAsync(cancellationToken).ConfigureAwait(false);
+        var prepared = Backend.Prepare(name);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var released = _backend.Releases.Register(name);
+
+            // Read before the attempt: a release signalled after it, for any name, makes a failed attempt try again at once.
+            var version = Backend.Releases.Version;
+            var owner = Interlocked.Increment(ref _owners);
+            var sentAt = Time.GetUtcNow();
+            Attempt attempt;
             try
             {
-                var owner = Guid.NewGuid().ToString("N");
-                var sentAt = _time.GetUtcNow();
-                Attempt attempt;
-                try
+                attempt = await Backend.TryAcquireAsync(name, prepared, owner, lease, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or StoreUnavailableException)
+            {
+                // The attempt may have been granted after we stopped waiting: free it, or it blocks everyone for a lease.
+                _ = ReleaseQuietlyAsync(name, prepared, owner);
+                throw;
+            }
+
+            if (attempt.Acquired)
+            {
+                return new LockHandle(this, name, prepared, owner, attempt.FencingToken, lease, autoExtend, interval, sentAt);
+            }
+
+            // Woken by the release notification, else when the holder's lease runs out or the poll interval passes.
+            var wait = Min(attempt.HolderLeaseLeft, _pollInterval);
+            if (deadline is { } end)
+            {
+                var left = end - Time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
                 {
-                    attempt = await _backend.TryAcquireAsync(name, owner, lease, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or StoreUnavailableException)
-                {
-                    // The attempt may have been granted after we stopped waiting: free it, or it blocks everyone for a lease.
-                    _ = ReleaseQuietlyAsync(name, owner);
-                    throw;
+                    return throwOnTimeout ? throw new LockTimeoutException(name, waitTimeout!.Value) : null;
                 }
 
-                if (attempt.Acquired)
-                {
-                    return new LockHandle(_backend, name, owner, attempt.FencingToken, lease, autoExtend, interval, sentAt, _time, _logger);
-                }
+                wait = Min(wait, left);
+            }
 
-                // Woken by the release notification, else when the holder's lease runs out or the poll interval passes.
-                var wait = Min(attempt.HolderLeaseLeft, _pollInterval);
-                if (deadline is { } end)
+            var released = Backend.Releases.Register(name);
+            try
+            {
+                // A release between the attempt and the registration would not wake us: try again now.
+                if (Backend.Releases.Version != version)
                 {
-                    var left = end - _time.GetUtcNow();
-                    if (left <= TimeSpan.Zero)
-                    {
-                        return null;
-                    }
-
-                    wait = Min(wait, left);
+                    continue;
                 }
 
                 using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var delay = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, _time, stopWaiting.Token);
+                var delay = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Time, stopWaiting.Token);
                 await Task.WhenAny(released, delay).ConfigureAwait(false);
                 await stopWaiting.CancelAsync().ConfigureAwait(false);
             }
             finally
             {
-                _backend.Releases.Unregister(name, released);
+                Backend.Releases.Unregister(name, released);
             }
         }
     }
 
-    private async Task ReleaseQuietlyAsync(string name, string owner)
+    private async Task ReleaseQuietlyAsync(string name, object? prepared, long owner)
     {
         try
         {
-            await _backend.ReleaseAsync(name, owner, CancellationToken.None).ConfigureAwait(false);
+            await Backend.ReleaseAsync(name, prepared, owner, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.LockReleaseFailed(_logger, ex.Message);
+            Log.LockReleaseFailed(Logger, ex.Message);
         }
     }
 
@@ -133,11 +154,11 @@ internal sealed class LockEngine
     {
         try
         {
-            await _backend.EnsureNotificationsAsync(cancellationToken).ConfigureAwait(false);
+            await Backend.EnsureNotificationsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {
-            Log.LockNotificationsUnavailable(_logger, ex.Message);
+            Log.LockNotificationsUnavailable(Logger, ex.Message);
         }
     }
 

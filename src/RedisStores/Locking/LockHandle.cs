@@ -1,12 +1,15 @@
-using Microsoft.Extensions.Logging;
 using RedisStores.Internal;
 
 namespace RedisStores.Locking;
 
 /// <summary>
-/// A held lock of any backend. One background loop renews the lease every extend interval and declares the lock
-/// lost when the lease, counted from when the last successful renewal was sent, runs out first.
+/// A held lock of any backend. The service's <see cref="RenewalScheduler"/> wakes it when a renewal is due, and
+/// declares the lock lost when the lease, counted from when the last successful renewal was sent, runs out first.
 /// </summary>
+/// <remarks>
+/// A handle has no timer, task or token source of its own until asked: <see cref="HandleLostToken"/> makes its source
+/// on first use, and a renewal runs only when one is due. Its timing fields are guarded by the scheduler's gate.
+/// </remarks>
 internal sealed class LockHandle : IDistributedLockHandle
 {
     private const int Held = 0;
@@ -16,38 +19,37 @@ internal sealed class LockHandle : IDistributedLockHandle
 
     // After a failed renewal (Redis unreachable), try again this soon, while the lease still runs.
     private static readonly TimeSpan s_retryAfterFailure = TimeSpan.FromMilliseconds(100);
+    private static readonly CancellationToken s_cancelled = new(canceled: true);
 
-    private readonly LockBackend _backend;
-    private readonly string _owner;
+    private readonly LockEngine _engine;
+    private readonly object? _prepared;
+    private readonly long _owner;
     private readonly bool _autoExtend;
     private readonly TimeSpan _interval;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly CancellationTokenSource _lost = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _watch;
-    private readonly object _gate = new();
-    private TaskCompletionSource _reschedule = NewSignal();
+    private CancellationTokenSource? _lost;
     private DateTimeOffset _leaseEnd;
     private DateTimeOffset _nextRenewal;
     private TimeSpan _lease;
+    private bool _renewing;
     private int _state;
     private int _disposed;
 
-    internal LockHandle(LockBackend backend, string name, string owner, long fencingToken, TimeSpan lease, bool autoExtend, TimeSpan interval, DateTimeOffset sentAt, TimeProvider time, ILogger logger)
+    internal LockHandle(LockEngine engine, string name, object? prepared, long owner, long fencingToken, TimeSpan lease, bool autoExtend, TimeSpan interval, DateTimeOffset sentAt)
     {
-        _backend = backend;
+        _engine = engine;
         Name = name;
+        _prepared = prepared;
         _owner = owner;
         FencingToken = fencingToken;
         _lease = lease;
         _autoExtend = autoExtend;
         _interval = interval;
-        _time = time;
-        _logger = logger;
         _leaseEnd = sentAt + lease;
         _nextRenewal = sentAt + interval;
-        _watch = WatchAsync(); // runs inline to its first await: the delay toward the next renewal
+        lock (Scheduler.Gate)
+        {
+            Scheduler.ScheduleLocked(this, NextDueLocked());
+        }
     }
 
     public string Name { get; }
@@ -58,16 +60,52 @@ internal sealed class LockHandle : IDistributedLockHandle
     {
         get
         {
-            lock (_gate)
+            lock (Scheduler.Gate)
             {
                 return _lease;
             }
         }
     }
 
-    public CancellationToken HandleLostToken => _lost.Token;
+    public CancellationToken HandleLostToken
+    {
+        get
+        {
+            var lost = Volatile.Read(ref _lost);
+            if (lost is null)
+            {
+                if (Volatile.Read(ref _state) == Lost)
+                {
+                    return s_cancelled;
+                }
+
+                var created = new CancellationTokenSource();
+                lost = Interlocked.CompareExchange(ref _lost, created, null) ?? created;
+                if (lost != created)
+                {
+                    created.Dispose();
+                }
+
+                // MarkLost may have looked for the source just before it was published: cancel it here then.
+                if (Volatile.Read(ref _state) == Lost)
+                {
+                    lost.Cancel();
+                }
+            }
+
+            return lost.Token;
+        }
+    }
 
     public bool IsLost => Volatile.Read(ref _state) == Lost;
+
+    /// <summary>The handle's place in the scheduler's heap, -1 when not there. Guarded by the scheduler's gate.</summary>
+    internal int HeapIndex { get; set; } = -1;
+
+    /// <summary>When the scheduler next wakes the handle. Guarded by the scheduler's gate.</summary>
+    internal DateTimeOffset Due { get; set; }
+
+    private RenewalScheduler Scheduler => _engine.Scheduler;
 
     public async ValueTask<bool> ExtendAsync(TimeSpan? lease = null, CancellationToken cancellationToken = default)
     {
@@ -82,59 +120,117 @@ internal sealed class LockHandle : IDistributedLockHandle
     public async ValueTask<bool> ReleaseAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (!BeginRelease())
+        {
+            return false;
+        }
 
-        // Held becomes Releasing until the delete is confirmed, so a failed release can be tried again. A lost handle
-        // still sends its owner-checked delete: a renewal that timed out here may have run on the server.
+        var released = await _engine.Backend.ReleaseAsync(Name, _prepared, _owner, cancellationToken).ConfigureAwait(false);
+        Interlocked.CompareExchange(ref _state, Released, Releasing);
+        return released;
+    }
+
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _disposed, 1) == 1 ? default : DisposeCoreAsync();
+
+    /// <summary>Called by the scheduler, outside its gate, when the handle is due; the handle is out of the heap.</summary>
+    internal void OnDue()
+    {
+        string? lostReason = null;
+        var renew = false;
+        lock (Scheduler.Gate)
+        {
+            if (Volatile.Read(ref _state) != Held)
+            {
+                return;
+            }
+
+            var now = _engine.Time.GetUtcNow();
+            if (now >= _leaseEnd)
+            {
+                // The lease end is a deadline of its own: a renewal stuck in a client timeout must not outlive it.
+                lostReason = _renewing ? "its lease ran out while a renewal was still pending" : "its lease ran out before a renewal succeeded";
+            }
+            else if (_autoExtend && !_renewing && now >= _nextRenewal)
+            {
+                _renewing = true;
+                renew = true;
+            }
+
+            if (lostReason is null)
+            {
+                Scheduler.ScheduleLocked(this, NextDueLocked());
+            }
+        }
+
+        if (lostReason is not null)
+        {
+            MarkLost(lostReason);
+        }
+        else if (renew)
+        {
+            _ = RenewInBackgroundAsync();
+        }
+    }
+
+    // Held becomes Releasing until the delete is confirmed, so a failed release can be tried again. A lost handle
+    // still sends its owner-checked delete: a renewal that timed out here may have run on the server.
+    private bool BeginRelease()
+    {
         var prior = Interlocked.CompareExchange(ref _state, Releasing, Held);
         if (prior == Released)
         {
             return false;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        var released = await _backend.ReleaseAsync(Name, _owner, cancellationToken).ConfigureAwait(false);
-        Interlocked.CompareExchange(ref _state, Released, Releasing);
-        return released;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        if (prior == Held)
         {
-            return;
+            lock (Scheduler.Gate)
+            {
+                Scheduler.RemoveLocked(this);
+            }
         }
 
+        return true;
+    }
+
+    private async ValueTask DisposeCoreAsync()
+    {
         try
         {
-            await ReleaseAsync().ConfigureAwait(false);
+            if (BeginRelease())
+            {
+                await _engine.Backend.ReleaseAsync(Name, _prepared, _owner, CancellationToken.None).ConfigureAwait(false);
+                Interlocked.CompareExchange(ref _state, Released, Releasing);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Disposal must not throw; the lease runs out on its own and the next holder gets the lock then.
-            Log.LockReleaseFailed(_logger, ex.Message);
+            Log.LockReleaseFailed(_engine.Logger, ex.Message);
         }
-
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _watch.ConfigureAwait(false);
     }
+
+    // Due for the next renewal, or at the end of the lease: while a renewal is pending, or without automatic extension.
+    private DateTimeOffset NextDueLocked() => _autoExtend && !_renewing && _nextRenewal < _leaseEnd ? _nextRenewal : _leaseEnd;
 
     private async Task<bool> RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
-        var sentAt = _time.GetUtcNow();
-        if (await _backend.ExtendAsync(Name, _owner, lease, cancellationToken).ConfigureAwait(false))
+        var sentAt = _engine.Time.GetUtcNow();
+        if (await _engine.Backend.ExtendAsync(Name, _prepared, _owner, lease, cancellationToken).ConfigureAwait(false))
         {
-            TaskCompletionSource reschedule;
-            lock (_gate)
+            lock (Scheduler.Gate)
             {
                 _lease = lease;
                 _leaseEnd = sentAt + lease;
                 _nextRenewal = sentAt + (_interval < lease ? _interval : lease / 3);
-                reschedule = _reschedule;
-                _reschedule = NewSignal();
+
+                // The lease end may have moved earlier (an explicit, shorter lease): wake for it in time.
+                if (Volatile.Read(ref _state) == Held)
+                {
+                    Scheduler.ScheduleLocked(this, NextDueLocked());
+                }
             }
 
-            // The watch loop may be sleeping toward a lease end that just moved (an explicit, shorter lease).
-            reschedule.TrySetResult();
             return true;
         }
 
@@ -142,78 +238,55 @@ internal sealed class LockHandle : IDistributedLockHandle
         return false;
     }
 
-    private async Task WatchAsync()
+    private async Task RenewInBackgroundAsync()
     {
+        var retrySoon = false;
         try
         {
-            while (Volatile.Read(ref _state) == Held)
+            await RenewAsync(Lease, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            if (Volatile.Read(ref _state) == Held)
             {
-                DateTimeOffset leaseEnd, due;
-                lock (_gate)
+                Log.LockRenewalFailed(_engine.Logger, ex.Message);
+                retrySoon = true;
+            }
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // Foreign data where the lock should be, a disposed connection...: exclusivity is not assured.
+            MarkLost(ex.Message);
+        }
+        finally
+        {
+            lock (Scheduler.Gate)
+            {
+                _renewing = false;
+                if (retrySoon)
                 {
-                    leaseEnd = _leaseEnd;
-                    due = _autoExtend && _nextRenewal < leaseEnd ? _nextRenewal : leaseEnd;
+                    _nextRenewal = _engine.Time.GetUtcNow() + s_retryAfterFailure;
                 }
 
-                var now = _time.GetUtcNow();
-                if (now >= leaseEnd)
+                if (Volatile.Read(ref _state) == Held)
                 {
-                    MarkLost("its lease ran out before a renewal succeeded");
-                    return;
-                }
-
-                if (due > now)
-                {
-                    Task reschedule;
-                    lock (_gate)
-                    {
-                        reschedule = _reschedule.Task;
-                    }
-
-                    await Task.WhenAny(Task.Delay(due - now, _time, _stop.Token), reschedule).ConfigureAwait(false);
-                    _stop.Token.ThrowIfCancellationRequested();
-                    continue;
-                }
-
-                try
-                {
-                    // The lease end is a deadline of its own: a renewal stuck in a client timeout must not outlive it.
-                    await RenewAsync(Lease, _stop.Token).WaitAsync(leaseEnd - now, _time, _stop.Token).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    MarkLost("its lease ran out while a renewal was still pending");
-                    return;
-                }
-                catch (StoreUnavailableException ex)
-                {
-                    Log.LockRenewalFailed(_logger, ex.Message);
-                    lock (_gate)
-                    {
-                        _nextRenewal = _time.GetUtcNow() + s_retryAfterFailure;
-                    }
-                }
-                catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
-                {
-                    // Foreign data where the lock should be, a disposed connection...: exclusivity is not assured.
-                    MarkLost(ex.Message);
-                    return;
+                    Scheduler.ScheduleLocked(this, NextDueLocked());
                 }
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void MarkLost(string reason)
     {
         if (Interlocked.CompareExchange(ref _state, Lost, Held) == Held)
         {
-            Log.LockLost(_logger, reason);
-            _lost.Cancel();
+            lock (Scheduler.Gate)
+            {
+                Scheduler.RemoveLocked(this);
+            }
+
+            Log.LockLost(_engine.Logger, reason);
+            Volatile.Read(ref _lost)?.Cancel();
         }
     }
 }

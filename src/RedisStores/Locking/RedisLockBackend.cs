@@ -18,10 +18,20 @@ internal sealed class RedisLockBackend : LockBackend
     private readonly RedisConnection _connection;
     private readonly string _keyPrefix;
     private readonly RedisChannel _channel;
-    private readonly object _gate = new();
-    private Task? _subscription;
+    private static readonly RedisKey s_held = "held";
+    private static readonly RedisKey s_fence = "fence";
+    private static readonly RedisKey s_waiting = "waiting";
+    private static readonly Func<RedisResult, string, Attempt> s_readAttempt = ReadAttempt;
+    private static readonly Func<RedisResult, int, bool> s_readDone = static (reply, _) => (long)reply == 1;
 
-    private readonly TimeSpan _waiterFlagTtl;
+    private readonly object _gate = new();
+    private readonly byte[] _rootHead;
+    private readonly RedisValue _waiterFlagTtlMs;
+
+    // The owner token in Redis is this random id of the service instance followed by the engine's owner number.
+    private readonly RedisValue _instance = Guid.NewGuid().ToString("N") + ":";
+    private readonly RedisValue _publishName;
+    private Task? _subscription;
 
     internal RedisLockBackend(RedisConnection connection, string keyPrefix, TimeSpan pollInterval)
     {
@@ -29,11 +39,18 @@ internal sealed class RedisLockBackend : LockBackend
         _keyPrefix = keyPrefix;
 
         // A waiter renews the flag at every attempt, at least once per poll interval.
-        _waiterFlagTtl = (pollInterval * 2) + TimeSpan.FromSeconds(1);
+        _waiterFlagTtlMs = Ms((pollInterval * 2) + TimeSpan.FromSeconds(1));
+        var root = RedisKeyspace.StoreRoot(keyPrefix, "locks:");
+        _rootHead = System.Text.Encoding.UTF8.GetBytes(root[..^2]); // up to the name: prefix{locks:
         _channel = RedisChannel.Literal(keyPrefix + "locks:released");
+        _publishName = connection.PublishName(keyPrefix + "locks:released");
     }
 
-    internal override async ValueTask EnsureNotificationsAsync(CancellationToken cancellationToken)
+    // Every acquisition asks; once subscribed, the answer takes no lock.
+    internal override ValueTask EnsureNotificationsAsync(CancellationToken cancellationToken)
+        => Volatile.Read(ref _subscription) is { IsCompletedSuccessfully: true } ? ValueTask.CompletedTask : SubscribeOnceAsync(cancellationToken);
+
+    private async ValueTask SubscribeOnceAsync(CancellationToken cancellationToken)
     {
         Task subscription;
         lock (_gate)
@@ -61,80 +78,92 @@ internal sealed class RedisLockBackend : LockBackend
             return true;
         }, StoreName, CancellationToken.None).AsTask();
 
-    internal override async ValueTask<Attempt> TryAcquireAsync(string name, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    internal override object Prepare(string name) => Keys(name);
+
+    internal override ValueTask<Attempt> TryAcquireAsync(string name, object? prepared, long owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         var fenceTtl = lease * 2 > s_minFenceTtl ? lease * 2 : s_minFenceTtl;
-        var reply = (RedisResult[])(await EvaluateAsync(Scripts.Acquire, Keys(name), [owner, Ms(lease), Ms(fenceTtl), Ms(_waiterFlagTtl)], cancellationToken).ConfigureAwait(false))!;
-        if ((long)reply[0] == 1)
-        {
-            return new Attempt(true, (long)reply[1], TimeSpan.Zero);
-        }
-
-        var leaseLeft = (long)reply[1];
-        return leaseLeft switch
-        {
-            -1 => throw new StoreDataException($"The Redis key of lock '{name}' exists without an expiry, so this service did not write it and would wait for it forever. Delete the key or give the service its own RedisStores:KeyPrefix."),
-            < 0 => new Attempt(false, 0, TimeSpan.Zero),
-            _ => new Attempt(false, 0, TimeSpan.FromMilliseconds(leaseLeft)),
-        };
+        return RedisCall.EvaluateAsync(
+            _connection, Scripts.Acquire, (RedisKey[])prepared!, [_instance, owner, Ms(lease), Ms(fenceTtl), _waiterFlagTtlMs], name, s_readAttempt, StoreName, cancellationToken);
     }
 
-    internal override async ValueTask<bool> ExtendAsync(string name, string owner, TimeSpan lease, CancellationToken cancellationToken)
-        => (long)await EvaluateAsync(Scripts.Extend, [Keys(name)[0]], [owner, Ms(lease)], cancellationToken).ConfigureAwait(false) == 1;
+    internal override ValueTask<bool> ExtendAsync(string name, object? prepared, long owner, TimeSpan lease, CancellationToken cancellationToken)
+        => RedisCall.EvaluateAsync(_connection, Scripts.Extend, (RedisKey[])prepared!, [_instance, owner, Ms(lease)], 0, s_readDone, StoreName, cancellationToken);
 
-    internal override async ValueTask<bool> ReleaseAsync(string name, string owner, CancellationToken cancellationToken)
-        => (long)await EvaluateAsync(Scripts.Release, Keys(name), [owner, _connection.PublishName(_channel.ToString()!), name], cancellationToken).ConfigureAwait(false) == 1;
+    internal override ValueTask<bool> ReleaseAsync(string name, object? prepared, long owner, CancellationToken cancellationToken)
+    {
+        return RedisCall.EvaluateAsync(_connection, Scripts.Release, (RedisKey[])prepared!, [_instance, owner, _publishName, name], 0, s_readDone, StoreName, cancellationToken);
+    }
 
-    /// <summary>The lock key, its fence key and its waiters flag, under the lock's own hash tag.</summary>
+    /// <summary>
+    /// The lock key, its fence key and its waiters flag, under the lock's own hash tag. The three share one byte array
+    /// of the common part (<c>prefix{locks:name}:</c>), made once per acquisition and reused by its renewals and release.
+    /// </summary>
     internal RedisKey[] Keys(string name)
     {
-        var root = RedisKeyspace.StoreRoot(_keyPrefix, "locks:" + name);
-        return [root + "held", root + "fence", root + "waiting"];
+        // Names are ASCII (StoreId): one byte each.
+        var root = new byte[_rootHead.Length + name.Length + 2];
+        _rootHead.CopyTo(root, 0);
+        System.Text.Encoding.ASCII.GetBytes(name, 0, name.Length, root, _rootHead.Length);
+        root[^2] = (byte)'}';
+        root[^1] = (byte)':';
+        RedisKey common = root;
+        return [s_held.Prepend(common), s_fence.Prepend(common), s_waiting.Prepend(common)];
     }
 
     private static long Ms(TimeSpan value) => (long)Math.Ceiling(value.TotalMilliseconds);
 
-    private ValueTask<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
-        => RedisCall.EvaluateAsync(_connection, script, keys, args, StoreName, cancellationToken);
+    // Acquire's reply is one integer: the token when acquired (never below 1), else -2 - the holder's PTTL, so -1 for a
+    // key without expiry and 0 for a key that vanished between the two commands (impossible inside a script; tries again).
+    private static Attempt ReadAttempt(RedisResult reply, string name)
+    {
+        var value = (long)reply;
+        return value switch
+        {
+            > 0 => new Attempt(true, value, TimeSpan.Zero),
+            -1 => throw new StoreDataException($"The Redis key of lock '{name}' exists without an expiry, so this service did not write it and would wait for it forever. Delete the key or give the service its own RedisStores:KeyPrefix."),
+            _ => new Attempt(false, 0, TimeSpan.FromMilliseconds(Math.Max(0, -2 - value))),
+        };
+    }
 
     private static class Scripts
     {
-        // KEYS: lock, fence, waiters flag. ARGV: owner, lease ms, fence ttl ms, flag ttl ms.
-        // Reply: { 1, token } or { 0, holder's PTTL }; a failed attempt raises the flag so the release publishes.
+        // KEYS: lock, fence, waiters flag. ARGV: instance id, owner number, lease ms, fence ttl ms, flag ttl ms.
+        // Reply: the token when acquired; else -2 - the holder's PTTL, after raising the flag so the release publishes.
         // The token is the larger of the last token + 1 and the server clock in microseconds: it rises strictly
-        // while the fence key lives, and keeps rising after it expires.
+        // while the fence key lives, and keeps rising after it expires. Below 2^53, a Lua number holds it exactly.
         internal const string Acquire = """
-            if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+            if redis.call('SET', KEYS[1], ARGV[1] .. ARGV[2], 'NX', 'PX', ARGV[3]) then
               local t = redis.call('TIME')
               local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
               local last = tonumber(redis.call('GET', KEYS[2])) or 0
               local token = math.max(now, last + 1)
-              redis.call('SET', KEYS[2], string.format('%d', token), 'PX', ARGV[3])
-              return { 1, string.format('%d', token) }
+              redis.call('SET', KEYS[2], string.format('%d', token), 'PX', ARGV[4])
+              return token
             end
             -- Only ever lengthen the flag: a waiter polling less often than this one must still be notified.
-            if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[4]) then
-              redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+            if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[5]) then
+              redis.call('SET', KEYS[3], '1', 'PX', ARGV[5])
             end
-            return { 0, redis.call('PTTL', KEYS[1]) }
+            return -2 - redis.call('PTTL', KEYS[1])
             """;
 
-        // KEYS: lock. ARGV: owner, lease ms.
+        // KEYS: lock (the others are not touched). ARGV: instance id, owner number, lease ms.
         internal const string Extend = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then
-              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            if redis.call('GET', KEYS[1]) == ARGV[1] .. ARGV[2] then
+              redis.call('PEXPIRE', KEYS[1], ARGV[3])
               return 1
             end
             return 0
             """;
 
-        // KEYS: lock, fence, waiters flag. ARGV: owner, channel, name. Publishes only when someone waits: on a
-        // cluster PUBLISH reaches every node, so uncontended locks stay off the bus.
+        // KEYS: lock, fence, waiters flag. ARGV: instance id, owner number, channel, name. Publishes only when someone
+        // waits: on a cluster PUBLISH reaches every node, so uncontended locks stay off the bus.
         internal const string Release = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then
-              redis.call('DEL', KEYS[1])
-              if redis.call('DEL', KEYS[3]) == 1 then
-                redis.call('PUBLISH', ARGV[2], ARGV[3])
+            if redis.call('GET', KEYS[1]) == ARGV[1] .. ARGV[2] then
+              -- The lock key exists, so 2 deleted means the waiters flag was up too.
+              if redis.call('DEL', KEYS[1], KEYS[3]) == 2 then
+                redis.call('PUBLISH', ARGV[3], ARGV[4])
               end
               return 1
             end

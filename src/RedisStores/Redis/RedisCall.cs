@@ -23,13 +23,40 @@ internal static class RedisCall
         TimeSpan? timeout = null)
         => RunAsync(connection, (script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), storeName, cancellationToken, timeout);
 
-    internal static async ValueTask<T> RunAsync<TState, T>(
+    /// <summary>
+    /// Runs one Lua script as <see cref="EvaluateAsync(RedisConnection, string, RedisKey[], RedisValue[], string, CancellationToken, TimeSpan?)"/>
+    /// does, and reads its reply with <paramref name="read"/> in the same asynchronous step: hot paths then pay for one
+    /// awaiting frame, not two.
+    /// </summary>
+    internal static ValueTask<T> EvaluateAsync<TState, T>(
+        RedisConnection connection,
+        string script,
+        RedisKey[] keys,
+        RedisValue[] args,
+        TState state,
+        Func<RedisResult, TState, T> read,
+        string storeName,
+        CancellationToken cancellationToken)
+        => RunAsync(connection, (script, keys, args), static (db, s) => db.ScriptEvaluateAsync(s.script, s.keys, s.args), state, read, storeName, timeout: null, cancellationToken);
+
+    internal static ValueTask<T> RunAsync<TState, T>(
         RedisConnection connection,
         TState state,
         Func<IDatabase, TState, Task<T>> command,
         string storeName,
         CancellationToken cancellationToken,
         TimeSpan? timeout = null)
+        => RunAsync(connection, state, command, 0, static (reply, _) => reply, storeName, timeout, cancellationToken);
+
+    private static async ValueTask<T> RunAsync<TState, TReply, TReadState, T>(
+        RedisConnection connection,
+        TState state,
+        Func<IDatabase, TState, Task<TReply>> command,
+        TReadState readState,
+        Func<TReply, TReadState, T> read,
+        string storeName,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
@@ -43,7 +70,7 @@ internal static class RedisCall
             var running = command(database, state);
             try
             {
-                return await (timeout is { } limit ? running.WaitAsync(limit, cancellationToken) : running.WaitAsync(cancellationToken)).ConfigureAwait(false);
+                return read(await (timeout is { } limit ? running.WaitAsync(limit, cancellationToken) : running.WaitAsync(cancellationToken)).ConfigureAwait(false), readState);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {

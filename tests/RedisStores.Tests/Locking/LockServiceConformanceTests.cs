@@ -282,6 +282,63 @@ public abstract class LockServiceConformanceTests
         Assert.Equal(TimeSpan.FromSeconds(7), held.Lease);
     }
 
+    [Fact]
+    public async Task Locks_held_at_once_are_each_extended_or_lost_on_their_own_schedule()
+    {
+        // One service renews and watches all its handles together: each keeps its own lease and interval.
+        var (a, b) = CreateServices();
+        var names = Enumerable.Range(0, 6).Select(_ => NewName()).ToArray();
+        var extended = new List<IDistributedLockHandle>();
+        var unextended = new List<IDistributedLockHandle>();
+        for (var i = 0; i < 3; i++)
+        {
+            extended.Add(await a.AcquireAsync(names[i], options: new LockOptions { Lease = TimeSpan.FromSeconds(1 + i) }, cancellationToken: Ct));
+            unextended.Add(await a.AcquireAsync(names[3 + i], options: s_noExtension with { Lease = TimeSpan.FromMilliseconds(300 + (100 * i)) }, cancellationToken: Ct));
+        }
+
+        await WaitUntilAsync(() => unextended.All(h => h.IsLost));
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Ct);
+
+        Assert.All(unextended, h => Assert.True(h.HandleLostToken.IsCancellationRequested));
+        foreach (var (held, name) in extended.Zip(names))
+        {
+            Assert.False(held.IsLost);
+            Assert.Null(await b.TryAcquireAsync(name, cancellationToken: Ct));
+            Assert.True(await held.ReleaseAsync(Ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_released_handle_is_neither_renewed_nor_reported_lost()
+    {
+        var (a, b) = CreateServices();
+        var name = NewName();
+        var held = await a.AcquireAsync(name, options: s_noExtension, cancellationToken: Ct);
+        var token = held.HandleLostToken;
+        Assert.True(await held.ReleaseAsync(Ct));
+
+        // Past the lease it would have had: nothing fires, and the next holder is untouched.
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        await using var next = await b.AcquireAsync(name, TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        Assert.False(held.IsLost);
+        Assert.False(token.IsCancellationRequested);
+        Assert.False(held.HandleLostToken.IsCancellationRequested);
+        Assert.False(await held.ExtendAsync(cancellationToken: Ct));
+        Assert.False(next.IsLost);
+    }
+
+    [Fact]
+    public async Task The_lost_token_taken_only_after_the_loss_is_already_cancelled()
+    {
+        var (a, _) = CreateServices();
+        var held = await a.AcquireAsync(NewName(), options: s_noExtension, cancellationToken: Ct);
+
+        await WaitUntilAsync(() => held.IsLost);
+
+        Assert.True(held.HandleLostToken.IsCancellationRequested);
+        await held.DisposeAsync();
+    }
+
     protected static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
