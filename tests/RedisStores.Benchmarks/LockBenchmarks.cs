@@ -44,13 +44,13 @@ internal static class LockBenchmarks
             {
                 await using var held = await locks.AcquireAsync(names[i % concurrency], options: noExtension);
             }));
-            rows.Add(await driver.RunAsync("DistributedLock.Redis acquire+release (uncontended)", concurrency, async i =>
+            rows.Add(await driver.RunAsync("DistributedLock.Redis acquire+release, uncontended (anchor)", concurrency, async i =>
             {
                 await using (await medallion[i % concurrency].AcquireAsync())
                 {
                 }
             }));
-            rows.Add(await driver.RunAsync("RedLock.net acquire+release (uncontended)", concurrency, async i =>
+            rows.Add(await driver.RunAsync("RedLock.net acquire+release, uncontended (anchor)", concurrency, async i =>
             {
                 // RedLock.net reports a failed command as not acquired (and a failed release not at all): count, do not stop.
                 await using var held = await redLock.CreateLockAsync(redLockNames[i % concurrency], s_expiry);
@@ -68,25 +68,25 @@ internal static class LockBenchmarks
             }));
         }
 
-        rows.Add(await HandOffAsync("lock hand-off (8 polite contenders)", driver.Duration, async (id, ct) =>
+        rows.Add(await HandOffAsync("lock hand-off among 8 polite contenders", driver.Duration, async (id, ct) =>
         {
             var held = await locks.AcquireAsync("handoff", cancellationToken: ct);
             return held.DisposeAsync;
         }));
         // Polling once an hour: only release notifications can hand the lock over at this rate.
         var notifiedOnly = new RedisDistributedLockService(connection, new RedisStoresOptions { KeyPrefix = "bench-lk:", Locks = { PollInterval = TimeSpan.FromHours(1) } });
-        rows.Add(await HandOffAsync("lock hand-off (8 polite contenders, polling off)", driver.Duration, async (id, ct) =>
+        rows.Add(await HandOffAsync("lock hand-off among 8 polite contenders, polling off", driver.Duration, async (id, ct) =>
         {
             var held = await notifiedOnly.AcquireAsync("handoff", cancellationToken: ct);
             return held.DisposeAsync;
         }));
         var contended = new RedisDistributedLock("bench-dl:handoff", db);
-        rows.Add(await HandOffAsync("DistributedLock.Redis hand-off (8 polite contenders)", driver.Duration, async (id, ct) =>
+        rows.Add(await HandOffAsync("DistributedLock.Redis hand-off among 8 (anchor)", driver.Duration, async (id, ct) =>
         {
             var held = await contended.AcquireAsync(cancellationToken: ct);
             return held.DisposeAsync;
         }));
-        rows.Add(await HandOffAsync("RedLock.net hand-off (8 polite contenders)", driver.Duration, async (id, ct) =>
+        rows.Add(await HandOffAsync("RedLock.net hand-off among 8 (anchor)", driver.Duration, async (id, ct) =>
         {
             // RedLock.net waits with its default retry configuration inside each call; go on until acquired or the end.
             while (true)

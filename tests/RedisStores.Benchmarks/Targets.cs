@@ -21,9 +21,14 @@ internal static class Targets
     public const string RawGet = "raw GET (anchor)";
     public const string RedisCacheGet = "RedisCache get string (anchor)";
     public const string LockCycle = "lock acquire+release (uncontended)";
-    public const string DistributedLockCycle = "DistributedLock.Redis acquire+release (anchor)";
-    public const string LockHandOff = "lock hand-off among 8";
+    public const string LockCycleNoExtension = "lock acquire+release (uncontended, AutoExtend off)";
+    public const string DistributedLockCycle = "DistributedLock.Redis acquire+release, uncontended (anchor)";
+    public const string RedLockCycle = "RedLock.net acquire+release, uncontended (anchor)";
+    public const string RawLockCycle = "raw SET NX PX + compare-DEL (anchor)";
+    public const string LockHandOff = "lock hand-off among 8 polite contenders";
+    public const string LockHandOffNoPolling = "lock hand-off among 8 polite contenders, polling off";
     public const string DistributedLockHandOff = "DistributedLock.Redis hand-off among 8 (anchor)";
+    public const string RedLockHandOff = "RedLock.net hand-off among 8 (anchor)";
     public const string WorkerJob = "worker enqueue + lease + ack";
     public const string RawWorkerJob = "raw LPUSH + LMOVE + LREM pipelined (anchor)";
     public const string L1Hit = "L1 hit: RedisStores";
@@ -35,8 +40,10 @@ internal static class Targets
         ["task create"] = ["raw HSET+PEXPIRE+ZADD (anchor)"],
         ["task get"] = ["raw HGETALL (anchor)"],
         [CacheRedisGet] = [RawGet, RedisCacheGet],
-        [LockCycle] = [DistributedLockCycle, "raw SET NX PX + compare-DEL (anchor)"],
-        [LockHandOff] = [DistributedLockHandOff],
+        [LockCycle] = [DistributedLockCycle, RedLockCycle, RawLockCycle],
+        [LockCycleNoExtension] = [DistributedLockCycle, RedLockCycle, RawLockCycle],
+        [LockHandOff] = [DistributedLockHandOff, RedLockHandOff],
+        [LockHandOffNoPolling] = [DistributedLockHandOff, RedLockHandOff],
         [WorkerJob] = [RawWorkerJob],
         ["bus publish → receive (2 connections)"] = ["raw PUBLISH → ChannelMessageQueue (anchor)"],
     };
@@ -52,6 +59,7 @@ internal static class Targets
         new("lock acquire+release, c64, bytes/op vs DistributedLock.Redis", "< 0.25×", 0.25, false, r => Bytes(r, LockCycle, 64) / Bytes(r, DistributedLockCycle, 64)),
         new("lock hand-off among 8, acquisitions/s vs DistributedLock.Redis", "≥ 50×", 50, true, r => Ops(r, LockHandOff, 8) / Ops(r, DistributedLockHandOff, 8)),
         new("lock hand-off among 8, p50 hand-off latency", "< 1,000 µs", 1000, false, r => Find(r, LockHandOff, 8)?.P50Micros ?? double.NaN, " µs"),
+        new("lock hand-off among 8, polling off, p50 hand-off latency", "< 1,000 µs", 1000, false, r => Find(r, LockHandOffNoPolling, 8)?.P50Micros ?? double.NaN, " µs"),
         new("task list with 1M unrelated keys vs none", "≤ 1.2×", 1.2, false, r => Scaling(r, 1_000, true).ListMicros / Scaling(r, 1_000, false).ListMicros),
         new("task stats, 100k tasks vs 1k", "≤ 2×", 2.0, false, r => Scaling(r, 100_000, false).StatsMicros / Scaling(r, 1_000, false).StatsMicros),
         new("worker enqueue + lease + ack, 8 workers, vs raw list pipeline", "≥ 0.5×", 0.5, true, r => Ops(r, WorkerJob, 8) / Ops(r, RawWorkerJob, 8)),

@@ -19,6 +19,14 @@ internal abstract class LockBackend
     /// <summary>Makes sure release notifications arrive before the first wait. May fail; waiting then polls.</summary>
     internal virtual ValueTask EnsureNotificationsAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>Whether release notifications arrive now; an attempt sent before they did cannot rely on them.</summary>
+    internal virtual bool NotificationsLive => true;
+
+    /// <summary>Starts making release notifications arrive, without waiting for them, so the first attempt goes out beside it.</summary>
+    internal virtual void StartNotifications()
+    {
+    }
+
     /// <summary>What the attempts, renewals and release of one acquisition of <paramref name="name"/> share (Redis: its keys), made once.</summary>
     internal virtual object? Prepare(string name) => null;
 

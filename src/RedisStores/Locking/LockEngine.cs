@@ -59,11 +59,15 @@ internal sealed class LockEngine
 
         var (lease, autoExtend, interval) = Settings(options);
         var deadline = waitTimeout is { } t ? Time.GetUtcNow() + t : (DateTimeOffset?)null;
-        await TryEnsureNotificationsAsync(cancellationToken).ConfigureAwait(false);
+        // The first acquisition of a service subscribes to release notifications and makes its attempt at once: one
+        // round trip when the lock is free. A failed attempt made before the subscription was live tries again once it is.
+        Backend.StartNotifications();
+        var ensured = false;
         var prepared = Backend.Prepare(name);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var notified = Backend.NotificationsLive;
 
             // Read before the attempt: a release signalled after it, for any name, makes a failed attempt try again at once.
             var version = Backend.Releases.Version;
@@ -97,6 +101,16 @@ internal sealed class LockEngine
                 }
 
                 wait = Min(wait, left);
+            }
+
+            if (!notified && !ensured)
+            {
+                ensured = true;
+                await TryEnsureNotificationsAsync(cancellationToken).ConfigureAwait(false);
+                if (Backend.NotificationsLive)
+                {
+                    continue; // a release before the subscription was live went unheard: try again now
+                }
             }
 
             var released = Backend.Releases.Register(name);

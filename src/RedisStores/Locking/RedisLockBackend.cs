@@ -50,21 +50,34 @@ internal sealed class RedisLockBackend : LockBackend
     internal override ValueTask EnsureNotificationsAsync(CancellationToken cancellationToken)
         => Volatile.Read(ref _subscription) is { IsCompletedSuccessfully: true } ? ValueTask.CompletedTask : SubscribeOnceAsync(cancellationToken);
 
-    private async ValueTask SubscribeOnceAsync(CancellationToken cancellationToken)
+    internal override bool NotificationsLive => Volatile.Read(ref _subscription) is { IsCompletedSuccessfully: true };
+
+    internal override void StartNotifications()
     {
-        Task subscription;
+        if (!NotificationsLive)
+        {
+            _ = Subscription();
+        }
+    }
+
+    private async ValueTask SubscribeOnceAsync(CancellationToken cancellationToken)
+        => await Subscription().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    private Task Subscription()
+    {
         lock (_gate)
         {
-            // One subscription per service; a failed one is tried again by the next waiter.
+            // One subscription per service; a failed one is tried again by the next acquisition.
             if (_subscription is null || _subscription.IsFaulted || _subscription.IsCanceled)
             {
                 _subscription = SubscribeAsync();
+
+                // An acquisition that succeeds at once never awaits it: its failure is seen (and logged) by the first wait.
+                RedisCall.Observe(_subscription);
             }
 
-            subscription = _subscription;
+            return _subscription;
         }
-
-        await subscription.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private Task<bool> SubscribeAsync()

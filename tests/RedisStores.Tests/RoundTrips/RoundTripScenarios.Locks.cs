@@ -24,7 +24,7 @@ internal static partial class RoundTripScenarios
         {
             var locks = s.NewLockService();
             s.Own(await m.MeasureAsync(() => locks.AcquireAsync(s.Id("lock")).AsTask()));
-        }) with { Exception = "once per service: its first call subscribes to release notifications before the first attempt." };
+        }) with { Notes = "The first call of a service subscribes to release notifications beside its first attempt; only a failed attempt waits for the subscription, then tries again before it sleeps." };
 
         yield return Row(nameof(IDistributedLockService.AcquireAsync), "a lock another instance holds and releases while it waits", async (s, m) =>
         {
