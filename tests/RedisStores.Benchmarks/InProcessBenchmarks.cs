@@ -16,17 +16,19 @@ namespace RedisStores.Benchmarks;
 #pragma warning disable CA1822 // BenchmarkDotNet runs instance methods
 #pragma warning disable CA1859 // the serializer is called through the interface, as the stores call it
 
-// BenchmarkDotNet benchmarks of the paths that never leave the process (no Redis), run with
+// BenchmarkDotNet benchmarks of the paths that never leave the process (no Redis), run on their own with
 //   dotnet run -c Release --project tests/RedisStores.Benchmarks -- --inprocess --filter '*'
-// Every job is short (3 warm-ups, 5 measured iterations of ~250 ms) and runs in the benchmark process itself, so the
-// whole suite takes about a minute and a half and needs no build of a second project.
+// in the short jobs of ShortInProcessConfig (3 warm-ups, 5 measured iterations of ~250 ms, in the benchmark process
+// itself: the whole set in about a minute and a half, with no build of a second project), or with the load driver's
+// passes (--only inprocess), in InProcessSuite's jobs. The L1 rows' descriptions are the names the targets read.
 
-/// <summary>Short in-process jobs: the whole suite in under two minutes.</summary>
+/// <summary>The jobs of <c>--inprocess</c>: short and in this process, the whole set in under two minutes.</summary>
 public sealed class ShortInProcessConfig : ManualConfig
 {
     /// <summary>One job for every benchmark class of this file.</summary>
     public ShortInProcessConfig()
     {
+        AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
         AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
@@ -44,7 +46,6 @@ public sealed class ShortInProcessConfig : ManualConfig
 /// await of a completed ValueTask does.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(ShortInProcessConfig))]
 public class L1HitBenchmarks
 {
     private const string Key = "user:42:profile";
@@ -89,7 +90,7 @@ public class L1HitBenchmarks
     }
 
     /// <summary>Ours: GetAsync of a held key.</summary>
-    [Benchmark(Baseline = true)]
+    [Benchmark(Baseline = true, Description = Targets.L1Hit)]
     public string? Ours_GetAsync() => Sync(_ours.GetAsync<string>(Key));
 
     /// <summary>Ours: TryGetAsync of a held key.</summary>
@@ -101,7 +102,7 @@ public class L1HitBenchmarks
     public string? Ours_GetOrSetAsync() => Sync(_ours.GetOrSetAsync(Key, OurFactory, Entry));
 
     /// <summary>HybridCache: GetOrCreateAsync of a key its L1 holds, with a static factory (no closure).</summary>
-    [Benchmark]
+    [Benchmark(Description = Targets.HybridL1Hit)]
     public string? HybridCache_GetOrCreateAsync() => Sync(_hybrid.GetOrCreateAsync(Key, Key, HybridFactory));
 
     /// <summary>FusionCache: TryGet of a held key.</summary>
@@ -121,7 +122,6 @@ public class L1HitBenchmarks
 
 /// <summary>A small record and a 100-character string written to bytes and read back: our serializer against System.Text.Json called directly.</summary>
 [MemoryDiagnoser]
-[Config(typeof(ShortInProcessConfig))]
 public class SerializationBenchmarks
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
@@ -162,7 +162,6 @@ public class SerializationBenchmarks
 
 /// <summary>Building the Redis key of a cache entry and of a task: ours against a string concatenation.</summary>
 [MemoryDiagnoser]
-[Config(typeof(ShortInProcessConfig))]
 public class KeyBuildingBenchmarks
 {
     // Fields, not constants: the compiler would join constant strings itself.

@@ -53,8 +53,8 @@ internal sealed partial class CacheEngine
 
         try
         {
-            return TryGetFromMemory(ns, key, out T value)
-                ? new ValueTask<CacheValue<T>>(new CacheValue<T>(value))
+            return TryGetFromMemory(ns, key, out T value) ? new ValueTask<CacheValue<T>>(new CacheValue<T>(value))
+                : ns is null && TryReadPlain<T>(key, cancellationToken) is { } read ? read.AsTryGet()
                 : ReadThroughAsync<T>(ns, key, cancellationToken);
         }
         catch (StoreSerializationException ex)
@@ -74,8 +74,8 @@ internal sealed partial class CacheEngine
 
         try
         {
-            return TryGetFromMemory(ns, key, out T value)
-                ? new ValueTask<T?>(value)
+            return TryGetFromMemory(ns, key, out T value) ? new ValueTask<T?>(value)
+                : ns is null && TryReadPlain<T>(key, cancellationToken) is { } read ? read.AsGet()
                 : GetThroughAsync<T>(ns, key, cancellationToken);
         }
         catch (StoreSerializationException ex)
@@ -87,8 +87,14 @@ internal sealed partial class CacheEngine
     /// <summary>Answers a read from a fresh memory entry when there is one.</summary>
     private bool TryGetFromMemory<T>(string? ns, string key, out T value)
     {
+        if (_memory is null)
+        {
+            value = default!;
+            return false;
+        }
+
         var now = Now;
-        var held = _memory?.Find(ns, key, now);
+        var held = _memory.Find(ns, key, now);
         if (held is not null && now <= held.FreshUntil)
         {
             _counters.MemoryHit();
@@ -98,6 +104,92 @@ internal sealed partial class CacheEngine
 
         value = default!;
         return false;
+    }
+
+    /// <summary>
+    /// Sends the <c>GET</c> of a plain key the memory tier could not answer, and returns the read that answers the
+    /// caller from it; <see langword="null"/> when the backend cannot send it now (not connected yet, or down), and the
+    /// read takes the general path, which connects, reports and falls back.
+    /// </summary>
+    private RedisRead<T>? TryReadPlain<T>(string key, CancellationToken cancellationToken)
+    {
+        if (_redis is null)
+        {
+            return null;
+        }
+
+        var stamp = _memory?.ReadStamp(null, key) ?? 0; // before sending: an invalidation from now on outdates this read
+        if (_redis.TryStartGet(key) is not { } reply)
+        {
+            return null;
+        }
+
+        if (_memory is not null)
+        {
+            _counters.MemoryMiss();
+        }
+
+        return RedisRead<T>.Start(this, key, stamp, reply, _redis.Deadline(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The answer to a plain read once Redis has answered <paramref name="reply"/>: the value, a miss, or when Redis
+    /// failed, what memory keeps (or the failure, with <see cref="CacheStoreOptions.ThrowOnRedisErrors"/>). The same
+    /// outcomes as <see cref="ReadThroughAsync{T}"/>.
+    /// </summary>
+    internal CacheValue<T> FinishRead<T>(string key, long stamp, Task<Lease<byte>?> reply)
+    {
+        Lease<byte>? lease;
+        try
+        {
+            lease = reply.GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (_redis!.Translate(ex) is { } translated)
+        {
+            if (translated is StoreUnavailableException unavailable && Swallow(unavailable))
+            {
+                return Unavailable<T>(null, key);
+            }
+
+            throw translated;
+        }
+
+        using (lease)
+        {
+            RedisAnswered();
+            var read = Classify(lease is not null, lease is null ? default : lease.Memory, key, stamp, Now);
+            if (read.Status == ReadStatus.Fresh)
+            {
+                return new CacheValue<T>(Accept<T>(null, key, read, leased: true));
+            }
+
+            _counters.Miss();
+            return default;
+        }
+    }
+
+    /// <summary>The answer to a plain read Redis did not answer within <see cref="CacheStoreOptions.RedisTimeout"/>.</summary>
+    internal CacheValue<T> ReadTimedOut<T>(string key)
+    {
+        var timedOut = _redis!.TimedOut();
+        if (Swallow(timedOut))
+        {
+            return Unavailable<T>(null, key);
+        }
+
+        throw timedOut;
+    }
+
+    private CacheValue<T> Unavailable<T>(string? ns, string key)
+    {
+        if (Fallback(ns, key) is { } kept)
+        {
+            _counters.FallbackHit();
+            return new CacheValue<T>(FromMemory<T>(kept, key));
+        }
+
+        _counters.Miss();
+        return default;
     }
 
     private async ValueTask<T?> GetThroughAsync<T>(string? ns, string key, CancellationToken cancellationToken)
@@ -162,9 +254,11 @@ internal sealed partial class CacheEngine
         return Classify(stored, key, stamp, Now);
     }
 
-    private StoredRead Classify(RedisValue stored, string key, long stamp, long now)
+    private StoredRead Classify(RedisValue stored, string key, long stamp, long now) => Classify(!stored.IsNull, stored, key, stamp, now);
+
+    private StoredRead Classify(bool found, ReadOnlyMemory<byte> stored, string key, long stamp, long now)
     {
-        if (stored.IsNull)
+        if (!found)
         {
             _counters.RedisMiss();
             return new StoredRead(ReadStatus.Missing, default, default, stamp, now);
@@ -186,11 +280,19 @@ internal sealed partial class CacheEngine
         return new StoredRead(ReadStatus.Fresh, payload, header, stamp, now);
     }
 
-    /// <summary>Deserializes a fresh value read from Redis and keeps it in the memory cache.</summary>
-    private T Accept<T>(string? ns, string key, StoredRead read)
+    /// <summary>
+    /// Deserializes a fresh value read from Redis and keeps it in the memory cache; a <paramref name="leased"/>
+    /// payload lives in a pooled buffer, and memory keeps a copy of it.
+    /// </summary>
+    private T Accept<T>(string? ns, string key, StoredRead read, bool leased = false)
     {
         var value = _inputs.Deserialize<T>(read.Payload.Span, key);
-        Remember(ns, key, read.Payload, value, read.Header.ExpiresAtMs, read.Header.MemoryTtlMs, read.Header.FailSafe ? _failSafeMs : 0, read.Stamp, read.At);
+        if (_memory is not null)
+        {
+            var payload = leased ? read.Payload.ToArray() : read.Payload;
+            Remember(ns, key, payload, value, read.Header.ExpiresAtMs, read.Header.MemoryTtlMs, read.Header.FailSafe ? _failSafeMs : 0, read.Stamp, read.At);
+        }
+
         return value;
     }
 

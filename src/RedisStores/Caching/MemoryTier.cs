@@ -63,7 +63,7 @@ internal sealed class MemoryTier
         set => _suspended = value;
     }
 
-    internal long CurrentStamp => Interlocked.Read(ref _stamp);
+    internal long CurrentStamp => Volatile.Read(ref _stamp);
 
     /// <summary>The entry under a key, unless an invalidation or clear made it dead. The caller judges its times.</summary>
     internal MemoryEntry? Find(string? ns, string key, long now)
@@ -122,7 +122,7 @@ internal sealed class MemoryTier
         }
 
         // An invalidation of this key (or a clear) since the caller's stamp: the value may be older than it.
-        if (Volatile.Read(ref _keyStamps[Stripe(ns, key)]) > entry.Stamp || Interlocked.Read(ref _clearedAt) > entry.Stamp)
+        if (Volatile.Read(ref _keyStamps[Stripe(ns, key)]) > entry.Stamp || Volatile.Read(ref _clearedAt) > entry.Stamp)
         {
             Drop(ns, key, entry);
             return;
@@ -266,7 +266,7 @@ internal sealed class MemoryTier
     }
 
     private bool IsCurrent(MemoryEntry entry, string? ns)
-        => entry.Stamp >= Interlocked.Read(ref _clearedAt)
+        => entry.Stamp >= Volatile.Read(ref _clearedAt)
             && (ns is null || !_namespaceStamps.TryGetValue(ns, out var invalidatedAt) || entry.Stamp >= invalidatedAt);
 
     private void Drop(string? ns, string key, MemoryEntry entry)
