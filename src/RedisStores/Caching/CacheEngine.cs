@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisStores.Internal;
@@ -133,25 +134,21 @@ internal sealed partial class CacheEngine
     }
 
     /// <summary>
-    /// The answer to a plain read once Redis has answered <paramref name="reply"/>: the value, a miss, or when Redis
-    /// failed, what memory keeps (or the failure, with <see cref="CacheStoreOptions.ThrowOnRedisErrors"/>). The same
-    /// outcomes as <see cref="ReadThroughAsync{T}"/>.
+    /// The answer to a plain read once Redis has answered, with <paramref name="lease"/> (the stored value, null for
+    /// none) or <paramref name="failure"/>: the value, a miss, or when Redis failed, what memory keeps (or the failure,
+    /// with <see cref="CacheStoreOptions.ThrowOnRedisErrors"/>). The same outcomes as <see cref="ReadThroughAsync{T}"/>.
     /// </summary>
-    internal CacheValue<T> FinishRead<T>(string key, long stamp, Task<Lease<byte>?> reply)
+    internal CacheValue<T> FinishRead<T>(string key, long stamp, Lease<byte>? lease, Exception? failure)
     {
-        Lease<byte>? lease;
-        try
+        if (failure is not null)
         {
-            lease = reply.GetAwaiter().GetResult();
-        }
-        catch (Exception ex) when (_redis!.Translate(ex) is { } translated)
-        {
+            var translated = _redis!.Translate(failure);
             if (translated is StoreUnavailableException unavailable && Swallow(unavailable))
             {
                 return Unavailable<T>(null, key);
             }
 
-            throw translated;
+            ExceptionDispatchInfo.Throw(translated ?? failure);
         }
 
         using (lease)

@@ -291,17 +291,28 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
         var reply = _reply!;
         _cancellation.Dispose(); // waits for a cancellation callback that is running: it only queues work
         _cancellation = default;
+        // The task has completed: its outcome, taken without waiting (and its failure observed).
+        Lease<byte>? lease = null;
+        Exception? failure = null;
+        if (reply is { IsCompletedSuccessfully: true, Result: var answered })
+        {
+            lease = answered;
+        }
+        else
+        {
+            failure = reply.IsCanceled ? new TaskCanceledException(reply) : reply.Exception!.InnerException ?? reply.Exception;
+        }
+
         if (TryEnd(_generation))
         {
-            CacheValue<T> result;
-            Exception? failure = null;
+            CacheValue<T> result = default;
             try
             {
-                result = _engine!.FinishRead<T>(_key!, _stamp, reply);
+                result = _engine!.FinishRead<T>(_key!, _stamp, lease, failure);
+                failure = null;
             }
             catch (Exception ex)
             {
-                result = default;
                 failure = ex;
             }
 
@@ -314,13 +325,9 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
                 _core.SetException(failure);
             }
         }
-        else if (reply.IsCompletedSuccessfully)
-        {
-            reply.Result?.Dispose(); // the caller was answered without it: return its buffer
-        }
         else
         {
-            _ = reply.Exception; // observed
+            lease?.Dispose(); // the caller was answered without it: return its buffer
         }
 
         Release();
