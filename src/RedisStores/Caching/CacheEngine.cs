@@ -134,11 +134,11 @@ internal sealed partial class CacheEngine
     }
 
     /// <summary>
-    /// The answer to a plain read once Redis has answered, with <paramref name="lease"/> (the stored value, null for
+    /// The answer to a plain read once Redis has answered, with <paramref name="stored"/> (the stored value, null for
     /// none) or <paramref name="failure"/>: the value, a miss, or when Redis failed, what memory keeps (or the failure,
     /// with <see cref="CacheStoreOptions.ThrowOnRedisErrors"/>). The same outcomes as <see cref="ReadThroughAsync{T}"/>.
     /// </summary>
-    internal CacheValue<T> FinishRead<T>(string key, long stamp, Lease<byte>? lease, Exception? failure)
+    internal CacheValue<T> FinishRead<T>(string key, long stamp, RedisValue stored, Exception? failure)
     {
         if (failure is not null)
         {
@@ -151,18 +151,15 @@ internal sealed partial class CacheEngine
             ExceptionDispatchInfo.Throw(translated ?? failure);
         }
 
-        using (lease)
+        RedisAnswered();
+        var read = Classify(stored, key, stamp, _memory is null ? NotRead : Now); // the clock only when it is needed
+        if (read.Status == ReadStatus.Fresh)
         {
-            RedisAnswered();
-            var read = Classify(lease is not null, lease is null ? default : lease.Memory, key, stamp, Now);
-            if (read.Status == ReadStatus.Fresh)
-            {
-                return new CacheValue<T>(Accept<T>(null, key, read, leased: true));
-            }
-
-            _counters.Miss();
-            return default;
+            return new CacheValue<T>(Accept<T>(null, key, read));
         }
+
+        _counters.Miss();
+        return default;
     }
 
     /// <summary>The answer to a plain read Redis did not answer within <see cref="CacheStoreOptions.RedisTimeout"/>.</summary>
@@ -251,11 +248,12 @@ internal sealed partial class CacheEngine
         return Classify(stored, key, stamp, Now);
     }
 
-    private StoredRead Classify(RedisValue stored, string key, long stamp, long now) => Classify(!stored.IsNull, stored, key, stamp, now);
+    // A "now" not read from the clock: Classify reads it only for a fail-safe value, whose freshness depends on it.
+    private const long NotRead = long.MinValue;
 
-    private StoredRead Classify(bool found, ReadOnlyMemory<byte> stored, string key, long stamp, long now)
+    private StoredRead Classify(RedisValue stored, string key, long stamp, long now)
     {
-        if (!found)
+        if (stored.IsNull)
         {
             _counters.RedisMiss();
             return new StoredRead(ReadStatus.Missing, default, default, stamp, now);
@@ -267,7 +265,7 @@ internal sealed partial class CacheEngine
                 $"The Redis value of cache key '{key}' was not written by this cache. Something else writes under the cache's keys; delete that key or give the store its own RedisStores:KeyPrefix.");
         }
 
-        if (header.FailSafe && now > header.ExpiresAtMs)
+        if (header.FailSafe && (now == NotRead ? Now : now) > header.ExpiresAtMs)
         {
             _counters.RedisMiss();
             return new StoredRead(ReadStatus.Stale, payload, header, stamp, now);
@@ -277,19 +275,11 @@ internal sealed partial class CacheEngine
         return new StoredRead(ReadStatus.Fresh, payload, header, stamp, now);
     }
 
-    /// <summary>
-    /// Deserializes a fresh value read from Redis and keeps it in the memory cache; a <paramref name="leased"/>
-    /// payload lives in a pooled buffer, and memory keeps a copy of it.
-    /// </summary>
-    private T Accept<T>(string? ns, string key, StoredRead read, bool leased = false)
+    /// <summary>Deserializes a fresh value read from Redis and keeps it in the memory cache.</summary>
+    private T Accept<T>(string? ns, string key, StoredRead read)
     {
         var value = _inputs.Deserialize<T>(read.Payload.Span, key);
-        if (_memory is not null)
-        {
-            var payload = leased ? read.Payload.ToArray() : read.Payload;
-            Remember(ns, key, payload, value, read.Header.ExpiresAtMs, read.Header.MemoryTtlMs, read.Header.FailSafe ? _failSafeMs : 0, read.Stamp, read.At);
-        }
-
+        Remember(ns, key, read.Payload, value, read.Header.ExpiresAtMs, read.Header.MemoryTtlMs, read.Header.FailSafe ? _failSafeMs : 0, read.Stamp, read.At);
         return value;
     }
 

@@ -45,11 +45,11 @@ internal sealed partial class RedisCacheBackend
     internal string Description => _connection.Description;
 
     /// <summary>
-    /// Sends the <c>GET</c> of a plain entry and returns its reply, the value in a pooled buffer; <see langword="null"/>
+    /// Sends the <c>GET</c> of a plain entry and returns its reply; <see langword="null"/>
     /// when it is not sent: before the first connection, while the connection is down (the general path reports it),
     /// or when the store's timeout is too short for <see cref="ReadDeadlines"/>.
     /// </summary>
-    internal Task<Lease<byte>?>? TryStartGet(string key)
+    internal Task<RedisValue>? TryStartGet(string key)
     {
         if (!_plainReadsTracked || _database is not { } database || _multiplexer is not { IsConnected: true } multiplexer)
         {
@@ -59,7 +59,7 @@ internal sealed partial class RedisCacheBackend
         EnsureListening(multiplexer);
         try
         {
-            return database.StringGetLeaseAsync(_keys.Entry(null, key));
+            return database.StringGetAsync(_keys.Entry(null, key));
         }
         catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
         {

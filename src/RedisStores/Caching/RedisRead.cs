@@ -14,7 +14,7 @@ namespace RedisStores.Caching;
 /// Three things may end a read, and the first wins (<see cref="TryEnd"/>): Redis's answer, the caller's cancellation
 /// token, and the deadline of <see cref="CacheStoreOptions.RedisTimeout"/>, which <see cref="ReadDeadlines"/> checks
 /// every <see cref="ReadDeadlines.PeriodMs"/> ms. The object goes back to its pool once both the caller has taken the
-/// result and Redis's answer has come in (a read that timed out still waits for it, to return the buffer it holds),
+/// result and Redis's answer has come in (a read that timed out still waits for it),
 /// so a late answer, cancellation or deadline can never touch the next read that uses it: each read has a generation
 /// of its own in <see cref="_state"/>.
 /// </para>
@@ -162,13 +162,18 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
     private static readonly ConcurrentQueue<RedisRead<T>> s_pool = new();
     private static int s_created;
 
+    // The caller's continuation takes the result, releasing the read, on the thread that then starts the caller's next
+    // read: one read kept per thread mostly spares the shared pool (and the cores taking turns on it).
+    [ThreadStatic]
+    private static RedisRead<T>? t_kept;
+
     private readonly Action _onReply;
     private ManualResetValueTaskSourceCore<CacheValue<T>> _core;
     private CacheEngine? _engine;
     private string? _key;
     private long _stamp;
     private long _generation;
-    private Task<Lease<byte>?>? _reply;
+    private Task<RedisValue>? _reply;
     private CancellationTokenRegistration _cancellation;
     private int _holders;
 
@@ -183,7 +188,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
     /// Answers the caller from <paramref name="reply"/>, a <c>GET</c> already sent; the engine makes the answer (see
     /// <see cref="CacheEngine.FinishRead{T}"/>). <paramref name="stamp"/> is the memory tier's stamp taken before sending.
     /// </summary>
-    internal static RedisRead<T> Start(CacheEngine engine, string key, long stamp, Task<Lease<byte>?> reply, long deadline, CancellationToken cancellationToken)
+    internal static RedisRead<T> Start(CacheEngine engine, string key, long stamp, Task<RedisValue> reply, long deadline, CancellationToken cancellationToken)
     {
         var read = Rent();
         read._engine = engine;
@@ -273,6 +278,12 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
 
     private static RedisRead<T> Rent()
     {
+        if (t_kept is { } kept)
+        {
+            t_kept = null;
+            return kept;
+        }
+
         return s_pool.TryDequeue(out var read) ? read : new RedisRead<T>();
     }
 
@@ -292,11 +303,11 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
         _cancellation.Dispose(); // waits for a cancellation callback that is running: it only queues work
         _cancellation = default;
         // The task has completed: its outcome, taken without waiting (and its failure observed).
-        Lease<byte>? lease = null;
+        var stored = RedisValue.Null;
         Exception? failure = null;
         if (reply is { IsCompletedSuccessfully: true, Result: var answered })
         {
-            lease = answered;
+            stored = answered;
         }
         else
         {
@@ -308,7 +319,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
             CacheValue<T> result = default;
             try
             {
-                result = _engine!.FinishRead<T>(_key!, _stamp, lease, failure);
+                result = _engine!.FinishRead<T>(_key!, _stamp, stored, failure);
                 failure = null;
             }
             catch (Exception ex)
@@ -325,10 +336,6 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
                 _core.SetException(failure);
             }
         }
-        else
-        {
-            lease?.Dispose(); // the caller was answered without it: return its buffer
-        }
 
         Release();
     }
@@ -344,6 +351,12 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
         _key = null;
         _reply = null;
         _core.Reset();
+        if (t_kept is null)
+        {
+            t_kept = this;
+            return;
+        }
+
         if (Volatile.Read(ref s_created) > MaxKept)
         {
             if (Interlocked.Decrement(ref s_created) >= MaxKept)
