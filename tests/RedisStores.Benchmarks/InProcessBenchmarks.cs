@@ -28,7 +28,14 @@ public sealed class ShortInProcessConfig : ManualConfig
     /// <summary>One job for every benchmark class of this file.</summary>
     public ShortInProcessConfig()
     {
+        var defaults = DefaultConfig.Instance;
+        AddLogger([.. defaults.GetLoggers()]);
+        AddColumnProvider([.. defaults.GetColumnProviders()]);
+        AddExporter([.. defaults.GetExporters()]);
+        AddAnalyser([.. defaults.GetAnalysers()]);
+        AddValidator([.. defaults.GetValidators()]);
         AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
+        WithArtifactsPath(Path.Combine(Path.GetTempPath(), "redisstores-benchmarkdotnet"));
         AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)

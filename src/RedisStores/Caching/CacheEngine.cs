@@ -24,12 +24,14 @@ internal sealed partial class CacheEngine
     private readonly CacheCounters _counters;
     private readonly FactoryFlights _flights = new();
     private readonly long _failSafeMs;
+    private readonly bool _systemClock;
     private int _redisDown;
 
     internal CacheEngine(CacheInputs inputs, TimeProvider? timeProvider, ILogger? logger, CacheCounters counters, MemoryTier? memory, RedisCacheBackend? redis, IDistributedLockService? locks)
     {
         _inputs = inputs;
         _time = timeProvider ?? TimeProvider.System;
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
         _logger = logger ?? NullLogger.Instance;
         _counters = counters;
         _memory = memory;
@@ -39,6 +41,12 @@ internal sealed partial class CacheEngine
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// The instant a memory hit is judged by: with the system clock, <see cref="CoarseClock"/> (a few milliseconds'
+    /// resolution, a quarter of the cost of reading the wall clock); with any other <see cref="TimeProvider"/>, its time.
+    /// </summary>
+    private long HitNow => _systemClock ? CoarseClock.UnixMilliseconds : Now;
 
     private bool ThrowOnRedisErrors => _inputs.Cache.ThrowOnRedisErrors;
 
@@ -94,7 +102,7 @@ internal sealed partial class CacheEngine
             return false;
         }
 
-        var now = Now;
+        var now = HitNow;
         var held = _memory.Find(ns, key, now);
         if (held is not null && now <= held.FreshUntil)
         {
