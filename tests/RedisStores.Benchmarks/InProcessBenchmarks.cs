@@ -18,7 +18,7 @@ namespace RedisStores.Benchmarks;
 
 // BenchmarkDotNet benchmarks of the paths that never leave the process (no Redis), run on their own with
 //   dotnet run -c Release --project tests/RedisStores.Benchmarks -- --inprocess --filter '*'
-// in the short jobs of ShortInProcessConfig (3 warm-ups, 5 measured iterations of ~250 ms, in the benchmark process
+// in the short jobs of ShortInProcessConfig (3 warm-ups, 7 measured iterations of ~150 ms, in the benchmark process
 // itself: the whole set in about a minute and a half, with no build of a second project), or with the load driver's
 // passes (--only inprocess), in InProcessSuite's jobs. The L1 rows' descriptions are the names the targets read.
 
@@ -40,8 +40,8 @@ public sealed class ShortInProcessConfig : ManualConfig
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
             .WithWarmupCount(3)
-            .WithIterationCount(5)
-            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
+            .WithIterationCount(7)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150))
             .WithId("short-inproc"));
     }
 }
