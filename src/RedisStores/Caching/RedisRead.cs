@@ -225,6 +225,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
     {
         try
         {
+            WaitIfPending(token);
             return _core.GetResult(token);
         }
         finally
@@ -237,6 +238,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
     {
         try
         {
+            WaitIfPending(token);
             return _core.GetResult(token).GetValueOrDefault();
         }
         finally
@@ -274,6 +276,21 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
         }
 
         _core.SetResult(result);
+    }
+
+    // A caller that blocks on the ValueTask (.GetAwaiter().GetResult() before it completed) waits for the answer, as it
+    // would on a task, rather than getting an exception: only such a caller gets here with the read still pending, and
+    // it registers the one continuation the read takes.
+    private void WaitIfPending(short token)
+    {
+        if (_core.GetStatus(token) != ValueTaskSourceStatus.Pending)
+        {
+            return;
+        }
+
+        using var answered = new ManualResetEventSlim();
+        _core.OnCompleted(static s => ((ManualResetEventSlim)s!).Set(), answered, token, ValueTaskSourceOnCompletedFlags.None);
+        answered.Wait(Timeout.Infinite);
     }
 
     private static RedisRead<T> Rent()

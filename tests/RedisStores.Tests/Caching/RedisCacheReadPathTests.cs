@@ -59,6 +59,31 @@ public sealed class RedisCacheReadPathTests(RedisEnvironment redis)
     }
 
     [Fact]
+    public async Task A_caller_that_blocks_on_a_read_in_flight_waits_for_its_answer()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectAsync(server.EndPoint);
+        await using var admin = await ConnectAsync(server.EndPoint);
+        await using var cache = new RedisCacheStore(connection, new RedisStoresOptions { KeyPrefix = RedisEnvironment.UniquePrefix(), Cache = { MemoryCache = false, RedisTimeout = TimeSpan.FromSeconds(10) } });
+        await cache.SetAsync("k", "v", cancellationToken: Ct);
+        Assert.Equal("v", await cache.GetAsync<string>("k", Ct));
+
+        await admin.GetServers().Single().ExecuteAsync("CLIENT", "PAUSE", "300", "ALL");
+        var (get, tryGet) = await Task.Run(() =>
+        {
+            var pending = cache.GetAsync<string>("k", Ct);
+            var pendingTry = cache.TryGetAsync<string>("k", Ct);
+            Assert.False(pending.IsCompleted); // the pause holds the answer
+#pragma warning disable xUnit1031, CA2012 // blocking on purpose: the answer must come, not an exception
+            return (pending.GetAwaiter().GetResult(), pendingTry.GetAwaiter().GetResult());
+#pragma warning restore xUnit1031, CA2012
+        }, Ct);
+
+        Assert.Equal("v", get);
+        Assert.Equal("v", tryGet.Value);
+    }
+
+    [Fact]
     public async Task A_read_redis_does_not_answer_ends_at_the_timeout_and_its_late_answer_is_dropped()
     {
         await using var server = await redis.StartOwnServerAsync();
