@@ -48,12 +48,12 @@ internal static class CacheBenchmarks
         foreach (var concurrency in concurrencies)
         {
             rows.Add(await CheckedAsync(withMemory, s => s.MemoryMisses == 0 && s.Misses == 0, () => driver.RunAsync(
-                "cache get, memory hit (L1)", concurrency, async i => await withMemory.GetAsync<string>(keys[i % KeyCount]))));
+                Targets.CacheL1Get, concurrency, async i => await withMemory.GetAsync<string>(keys[i % KeyCount]))));
             rows.Add(await CheckedAsync(redisOnly, s => s.RedisHits > 0 && s.Misses == 0, () => driver.RunAsync(
-                "cache get from Redis (no L1)", concurrency, async i => await redisOnly.GetAsync<string>(keys[i % KeyCount]))));
-            rows.Add(await driver.RunAsync("raw GET (anchor)", concurrency, async i => await db.StringGetAsync(rawKeys[i % KeyCount])));
+                Targets.CacheRedisGet, concurrency, async i => await redisOnly.GetAsync<string>(keys[i % KeyCount]))));
+            rows.Add(await driver.RunAsync(Targets.RawGet, concurrency, async i => await db.StringGetAsync(rawKeys[i % KeyCount])));
             rows.Add(await driver.RunAsync(
-                "cache set (L1 on)", concurrency, async i => await withMemory.SetAsync(written[i % KeyCount], Value, Entry)));
+                Targets.CacheSet, concurrency, async i => await withMemory.SetAsync(written[i % KeyCount], Value, Entry)));
             rows.Add(await driver.RunAsync("raw SET PX (anchor)", concurrency, async i => await db.StringSetAsync(rawWritten[i % KeyCount], Value, TimeSpan.FromHours(1))));
             rows.Add(await driver.RunAsync("raw SET PX + PUBLISH, pipelined (anchor)", concurrency, async i =>
             {
@@ -63,7 +63,7 @@ internal static class CacheBenchmarks
                 await published;
             }));
             rows.Add(await CheckedAsync(redisOnly, s => s.Misses == 0, () => driver.RunAsync(
-                "cache get-many 100 keys (no L1)", concurrency, async i => await redisOnly.GetManyAsync<string>(batches[i % batches.Length]))));
+                Targets.CacheGetMany, concurrency, async i => await redisOnly.GetManyAsync<string>(batches[i % batches.Length]))));
             rows.Add(await driver.RunAsync("raw MGET 100 keys (anchor)", concurrency, async i => await db.StringGetAsync(rawBatches[i % rawBatches.Length])));
             rows.Add(await CheckedAsync(withMemory, s => s.MemoryMisses == 0 && s.FactoryRuns == 0, () => driver.RunAsync(
                 "cache get-or-set hit, memory (L1)", concurrency, async i => await withMemory.GetOrSetAsync(keys[i % KeyCount], MakeValue, Entry))));

@@ -32,7 +32,8 @@ internal static class InProcessSuite
         {
             foreach (var report in summary.Reports.Where(r => r.ResultStatistics is not null))
             {
-                var name = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo
+                // A description with spaces is shown quoted ('L1 hit: RedisStores'); the targets name it bare.
+                var name = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'')
                     + (report.BenchmarkCase.HasParameters ? " " + report.BenchmarkCase.Parameters.DisplayInfo : string.Empty);
                 values[name + " ns"] = report.ResultStatistics!.Median;
                 values[name + " B"] = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? double.NaN;

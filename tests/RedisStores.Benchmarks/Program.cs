@@ -12,7 +12,7 @@ using StackExchange.Redis;
 
 if (args.Length > 0 && args[0] == "--inprocess")
 {
-    BenchmarkSwitcher.FromAssembly(typeof(LoadDriver).Assembly).Run(args[1..]);
+    BenchmarkSwitcher.FromAssembly(typeof(LoadDriver).Assembly).Run(args[1..], new ShortInProcessConfig());
     return;
 }
 

@@ -20,6 +20,17 @@ internal static class Targets
     public const string CacheRedisGet = "cache get from Redis (no L1)";
     public const string RawGet = "raw GET (anchor)";
     public const string RedisCacheGet = "RedisCache get string (anchor)";
+    public const string RedisCacheGetSliding = "RedisCache get string, sliding expiry (anchor)";
+    public const string RedisCacheSet = "RedisCache set string, absolute expiry (anchor)";
+    public const string HybridCacheL1Hit = "HybridCache get-or-create hit, L1 (anchor)";
+    public const string HybridCacheRedisGet = "HybridCache get-or-create from Redis, L1 skipped (anchor)";
+    public const string HybridCacheSet = "HybridCache set (anchor)";
+    public const string FusionCacheL1Hit = "FusionCache try-get hit, L1 (anchor)";
+    public const string FusionCacheRedisGet = "FusionCache try-get from Redis, L1 skipped (anchor)";
+    public const string FusionCacheSet = "FusionCache set (anchor)";
+    public const string CacheL1Get = "cache get, memory hit (L1)";
+    public const string CacheSet = "cache set (L1 on)";
+    public const string CacheGetMany = "cache get-many 100 keys (no L1)";
     public const string LockCycle = "lock acquire+release (uncontended)";
     public const string LockCycleNoExtension = "lock acquire+release (uncontended, AutoExtend off)";
     public const string DistributedLockCycle = "DistributedLock.Redis acquire+release, uncontended (anchor)";
@@ -39,7 +50,10 @@ internal static class Targets
     {
         ["task create"] = ["raw HSET+PEXPIRE+ZADD (anchor)"],
         ["task get"] = ["raw HGETALL (anchor)"],
-        [CacheRedisGet] = [RawGet, RedisCacheGet],
+        [CacheRedisGet] = [RawGet, RedisCacheGet, RedisCacheGetSliding, HybridCacheRedisGet, FusionCacheRedisGet],
+        [CacheL1Get] = [HybridCacheL1Hit, FusionCacheL1Hit],
+        [CacheSet] = ["raw SET PX + PUBLISH, pipelined (anchor)", "raw SET PX (anchor)", RedisCacheSet, HybridCacheSet, FusionCacheSet],
+        [CacheGetMany] = ["raw MGET 100 keys (anchor)"],
         [LockCycle] = [DistributedLockCycle, RedLockCycle, RawLockCycle],
         [LockCycleNoExtension] = [DistributedLockCycle, RedLockCycle, RawLockCycle],
         [LockHandOff] = [DistributedLockHandOff, RedLockHandOff],
@@ -52,6 +66,7 @@ internal static class Targets
     [
         new("cache get from Redis, c64, ops/s vs raw GET", "≥ 0.9×", 0.9, true, r => Ops(r, CacheRedisGet, 64) / Ops(r, RawGet, 64)),
         new("cache get from Redis, c64, ops/s vs RedisCache", "≥ 1.5×", 1.5, true, r => Ops(r, CacheRedisGet, 64) / Ops(r, RedisCacheGet, 64)),
+        new("cache get from Redis, c64, ops/s vs RedisCache with sliding expiry (HMGET + EXPIRE)", "≥ 1.5×", 1.5, true, r => Ops(r, CacheRedisGet, 64) / Ops(r, RedisCacheGetSliding, 64)),
         new("cache get from Redis, c64, bytes/op vs RedisCache", "≤ 1×", 1.0, false, r => Bytes(r, CacheRedisGet, 64) / Bytes(r, RedisCacheGet, 64)),
         new("L1 hit, time vs HybridCache", "≤ 1×", 1.0, false, r => Value(r, L1Hit + " ns") / Value(r, HybridL1Hit + " ns")),
         new("L1 hit, bytes vs HybridCache", "≤ HybridCache's", 0, false, r => Value(r, L1Hit + " B") - Value(r, HybridL1Hit + " B"), " B more"),

@@ -1,12 +1,16 @@
 namespace RedisStores.Caching;
 
 /// <summary>The counters behind <see cref="CacheStats"/>, shared by a store and its namespace views.</summary>
+/// <remarks>
+/// The counters of reads, which every call writes, are striped by processor: concurrent hits on different cores
+/// write different cache lines instead of taking turns on one.
+/// </remarks>
 internal sealed class CacheCounters
 {
-    private long _memoryHits;
-    private long _memoryMisses;
-    private long _redisHits;
-    private long _redisMisses;
+    private readonly StripedCount _memoryHits = new();
+    private readonly StripedCount _memoryMisses = new();
+    private readonly StripedCount _redisHits = new();
+    private readonly StripedCount _redisMisses = new();
     private long _fallbackHits;
     private long _misses;
     private long _sets;
@@ -20,13 +24,13 @@ internal sealed class CacheCounters
     private long _memoryClears;
 
     // One shared write per hit: total hits are the tiers' hits plus the fallback ones, added up in Snapshot.
-    internal void MemoryHit() => Interlocked.Increment(ref _memoryHits);
+    internal void MemoryHit() => _memoryHits.Increment();
 
-    internal void MemoryMiss() => Interlocked.Increment(ref _memoryMisses);
+    internal void MemoryMiss() => _memoryMisses.Increment();
 
-    internal void RedisHit() => Interlocked.Increment(ref _redisHits);
+    internal void RedisHit() => _redisHits.Increment();
 
-    internal void RedisMiss() => Interlocked.Increment(ref _redisMisses);
+    internal void RedisMiss() => _redisMisses.Increment();
 
     /// <summary>A key found without Redis answering: from memory while Redis is unreachable.</summary>
     internal void FallbackHit() => Interlocked.Increment(ref _fallbackHits);
@@ -53,14 +57,14 @@ internal sealed class CacheCounters
 
     internal CacheStats Snapshot(int memoryCount, int memoryCapacity)
     {
-        var memoryHits = Interlocked.Read(ref _memoryHits);
-        var redisHits = Interlocked.Read(ref _redisHits);
+        var memoryHits = _memoryHits.Sum();
+        var redisHits = _redisHits.Sum();
         return new()
         {
             MemoryHits = memoryHits,
-            MemoryMisses = Interlocked.Read(ref _memoryMisses),
+            MemoryMisses = _memoryMisses.Sum(),
             RedisHits = redisHits,
-            RedisMisses = Interlocked.Read(ref _redisMisses),
+            RedisMisses = _redisMisses.Sum(),
             Hits = memoryHits + redisHits + Interlocked.Read(ref _fallbackHits),
             Misses = Interlocked.Read(ref _misses),
             Sets = Interlocked.Read(ref _sets),
@@ -75,5 +79,27 @@ internal sealed class CacheCounters
             MemoryCacheCount = memoryCount,
             MemoryCacheCapacity = memoryCapacity,
         };
+    }
+}
+
+/// <summary>A count written on many cores at once: one cell per processor stripe, each on a cache line of its own, summed when read.</summary>
+internal sealed class StripedCount
+{
+    // 128 bytes between cells: adjacent-line prefetching pairs 64-byte lines.
+    private const int Stride = 16;
+    private static readonly int s_mask = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount, 1, 64)) - 1;
+    private readonly long[] _cells = new long[(s_mask + 1) * Stride];
+
+    internal void Increment() => Interlocked.Increment(ref _cells[(Thread.GetCurrentProcessorId() & s_mask) * Stride]);
+
+    internal long Sum()
+    {
+        long sum = 0;
+        for (var i = 0; i < _cells.Length; i += Stride)
+        {
+            sum += Interlocked.Read(ref _cells[i]);
+        }
+
+        return sum;
     }
 }

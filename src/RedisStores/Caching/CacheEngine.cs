@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisStores.Internal;
@@ -23,12 +24,14 @@ internal sealed partial class CacheEngine
     private readonly CacheCounters _counters;
     private readonly FactoryFlights _flights = new();
     private readonly long _failSafeMs;
+    private readonly bool _systemClock;
     private int _redisDown;
 
     internal CacheEngine(CacheInputs inputs, TimeProvider? timeProvider, ILogger? logger, CacheCounters counters, MemoryTier? memory, RedisCacheBackend? redis, IDistributedLockService? locks)
     {
         _inputs = inputs;
         _time = timeProvider ?? TimeProvider.System;
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
         _logger = logger ?? NullLogger.Instance;
         _counters = counters;
         _memory = memory;
@@ -38,6 +41,12 @@ internal sealed partial class CacheEngine
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// The instant a memory hit is judged by: with the system clock, <see cref="CoarseClock"/> (a few milliseconds'
+    /// resolution, a quarter of the cost of reading the wall clock); with any other <see cref="TimeProvider"/>, its time.
+    /// </summary>
+    private long HitNow => _systemClock ? CoarseClock.UnixMilliseconds : Now;
 
     private bool ThrowOnRedisErrors => _inputs.Cache.ThrowOnRedisErrors;
 
@@ -53,8 +62,8 @@ internal sealed partial class CacheEngine
 
         try
         {
-            return TryGetFromMemory(ns, key, out T value)
-                ? new ValueTask<CacheValue<T>>(new CacheValue<T>(value))
+            return TryGetFromMemory(ns, key, out T value) ? new ValueTask<CacheValue<T>>(new CacheValue<T>(value))
+                : ns is null && TryReadPlain<T>(key, cancellationToken) is { } read ? read.AsTryGet()
                 : ReadThroughAsync<T>(ns, key, cancellationToken);
         }
         catch (StoreSerializationException ex)
@@ -74,8 +83,8 @@ internal sealed partial class CacheEngine
 
         try
         {
-            return TryGetFromMemory(ns, key, out T value)
-                ? new ValueTask<T?>(value)
+            return TryGetFromMemory(ns, key, out T value) ? new ValueTask<T?>(value)
+                : ns is null && TryReadPlain<T>(key, cancellationToken) is { } read ? read.AsGet()
                 : GetThroughAsync<T>(ns, key, cancellationToken);
         }
         catch (StoreSerializationException ex)
@@ -87,8 +96,14 @@ internal sealed partial class CacheEngine
     /// <summary>Answers a read from a fresh memory entry when there is one.</summary>
     private bool TryGetFromMemory<T>(string? ns, string key, out T value)
     {
-        var now = Now;
-        var held = _memory?.Find(ns, key, now);
+        if (_memory is null)
+        {
+            value = default!;
+            return false;
+        }
+
+        var now = HitNow;
+        var held = _memory.Find(ns, key, now);
         if (held is not null && now <= held.FreshUntil)
         {
             _counters.MemoryHit();
@@ -98,6 +113,85 @@ internal sealed partial class CacheEngine
 
         value = default!;
         return false;
+    }
+
+    /// <summary>
+    /// Sends the <c>GET</c> of a plain key the memory tier could not answer, and returns the read that answers the
+    /// caller from it; <see langword="null"/> when the backend cannot send it now (not connected yet, or down), and the
+    /// read takes the general path, which connects, reports and falls back.
+    /// </summary>
+    private RedisRead<T>? TryReadPlain<T>(string key, CancellationToken cancellationToken)
+    {
+        if (_redis is null)
+        {
+            return null;
+        }
+
+        var stamp = _memory?.ReadStamp(null, key) ?? 0; // before sending: an invalidation from now on outdates this read
+        if (_redis.TryStartGet(key) is not { } reply)
+        {
+            return null;
+        }
+
+        if (_memory is not null)
+        {
+            _counters.MemoryMiss();
+        }
+
+        return RedisRead<T>.Start(this, key, stamp, reply, _redis.Deadline(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The answer to a plain read once Redis has answered, with <paramref name="stored"/> (the stored value, null for
+    /// none) or <paramref name="failure"/>: the value, a miss, or when Redis failed, what memory keeps (or the failure,
+    /// with <see cref="CacheStoreOptions.ThrowOnRedisErrors"/>). The same outcomes as <see cref="ReadThroughAsync{T}"/>.
+    /// </summary>
+    internal CacheValue<T> FinishRead<T>(string key, long stamp, RedisValue stored, Exception? failure)
+    {
+        if (failure is not null)
+        {
+            var translated = _redis!.Translate(failure);
+            if (translated is StoreUnavailableException unavailable && Swallow(unavailable))
+            {
+                return Unavailable<T>(null, key);
+            }
+
+            ExceptionDispatchInfo.Throw(translated ?? failure);
+        }
+
+        RedisAnswered();
+        var read = Classify(stored, key, stamp, _memory is null ? NotRead : Now); // the clock only when it is needed
+        if (read.Status == ReadStatus.Fresh)
+        {
+            return new CacheValue<T>(Accept<T>(null, key, read));
+        }
+
+        _counters.Miss();
+        return default;
+    }
+
+    /// <summary>The answer to a plain read Redis did not answer within <see cref="CacheStoreOptions.RedisTimeout"/>.</summary>
+    internal CacheValue<T> ReadTimedOut<T>(string key)
+    {
+        var timedOut = _redis!.TimedOut();
+        if (Swallow(timedOut))
+        {
+            return Unavailable<T>(null, key);
+        }
+
+        throw timedOut;
+    }
+
+    private CacheValue<T> Unavailable<T>(string? ns, string key)
+    {
+        if (Fallback(ns, key) is { } kept)
+        {
+            _counters.FallbackHit();
+            return new CacheValue<T>(FromMemory<T>(kept, key));
+        }
+
+        _counters.Miss();
+        return default;
     }
 
     private async ValueTask<T?> GetThroughAsync<T>(string? ns, string key, CancellationToken cancellationToken)
@@ -162,6 +256,9 @@ internal sealed partial class CacheEngine
         return Classify(stored, key, stamp, Now);
     }
 
+    // A "now" not read from the clock: Classify reads it only for a fail-safe value, whose freshness depends on it.
+    private const long NotRead = long.MinValue;
+
     private StoredRead Classify(RedisValue stored, string key, long stamp, long now)
     {
         if (stored.IsNull)
@@ -176,7 +273,7 @@ internal sealed partial class CacheEngine
                 $"The Redis value of cache key '{key}' was not written by this cache. Something else writes under the cache's keys; delete that key or give the store its own RedisStores:KeyPrefix.");
         }
 
-        if (header.FailSafe && now > header.ExpiresAtMs)
+        if (header.FailSafe && (now == NotRead ? Now : now) > header.ExpiresAtMs)
         {
             _counters.RedisMiss();
             return new StoredRead(ReadStatus.Stale, payload, header, stamp, now);

@@ -15,6 +15,10 @@ internal sealed class CacheInputs
     internal static readonly TimeSpan MinTtl = TimeSpan.FromMilliseconds(1);
 
     private readonly IStoreSerializer _serializer;
+
+    // The default serializer, called directly: a generic method called through the interface is resolved at run time
+    // on every call.
+    private readonly JsonStoreSerializer? _json;
     private readonly CacheEntrySettings _defaults;
 
     internal CacheInputs(RedisStoresOptions? options, IStoreSerializer? serializer)
@@ -22,6 +26,7 @@ internal sealed class CacheInputs
         Options = RedisStoresOptionsValidator.EnsureValid(options);
         Cache = Options.Cache;
         _serializer = serializer ?? JsonStoreSerializer.Default;
+        _json = _serializer as JsonStoreSerializer;
         _defaults = Resolve(new CacheEntryOptions());
     }
 
@@ -75,7 +80,7 @@ internal sealed class CacheInputs
         byte[] bytes;
         try
         {
-            bytes = _serializer.Serialize(value);
+            bytes = _json is { } json ? json.Serialize(value) : _serializer.Serialize(value);
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
@@ -99,7 +104,7 @@ internal sealed class CacheInputs
     {
         try
         {
-            return _serializer.Deserialize<T>(payload);
+            return _json is { } json ? json.Deserialize<T>(payload) : _serializer.Deserialize<T>(payload);
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace RedisStores.Caching;
 
@@ -25,7 +26,7 @@ internal sealed class MemoryTier
     private const long OneInFlight = 1L << 40;
     private const long SequenceMask = OneInFlight - 1;
 
-    private readonly ConcurrentDictionary<(string? Namespace, string Key), MemoryEntry> _entries = new();
+    private readonly EntryMap _entries = new();
     private readonly ConcurrentDictionary<string, long> _namespaceStamps = new(StringComparer.Ordinal);
     private readonly long[] _keyStamps = new long[StripeCount];
     // Per stripe: writes in flight (bits 40 and up) and writes begun (bits 0-39), changed in one atomic step.
@@ -63,12 +64,12 @@ internal sealed class MemoryTier
         set => _suspended = value;
     }
 
-    internal long CurrentStamp => Interlocked.Read(ref _stamp);
+    internal long CurrentStamp => Volatile.Read(ref _stamp);
 
     /// <summary>The entry under a key, unless an invalidation or clear made it dead. The caller judges its times.</summary>
     internal MemoryEntry? Find(string? ns, string key, long now)
     {
-        if (!_entries.TryGetValue((ns, key), out var entry))
+        if (!_entries.TryGetValue(ns, key, out var entry))
         {
             return null;
         }
@@ -97,24 +98,23 @@ internal sealed class MemoryTier
             return;
         }
 
-        var slot = (ns, key);
         entry.LastUsed = Interlocked.Increment(ref _useClock);
         while (true)
         {
-            if (_entries.TryAdd(slot, entry))
+            if (_entries.TryAdd(ns, key, entry))
             {
                 Interlocked.Increment(ref _count);
                 break;
             }
 
-            if (_entries.TryGetValue(slot, out var current))
+            if (_entries.TryGetValue(ns, key, out var current))
             {
                 if (current.Stamp > entry.Stamp)
                 {
                     return; // what memory holds was read or written later than this value
                 }
 
-                if (_entries.TryUpdate(slot, entry, current))
+                if (_entries.TryUpdate(ns, key, entry, current))
                 {
                     break;
                 }
@@ -122,7 +122,7 @@ internal sealed class MemoryTier
         }
 
         // An invalidation of this key (or a clear) since the caller's stamp: the value may be older than it.
-        if (Volatile.Read(ref _keyStamps[Stripe(ns, key)]) > entry.Stamp || Interlocked.Read(ref _clearedAt) > entry.Stamp)
+        if (Volatile.Read(ref _keyStamps[Stripe(ns, key)]) > entry.Stamp || Volatile.Read(ref _clearedAt) > entry.Stamp)
         {
             Drop(ns, key, entry);
             return;
@@ -182,7 +182,7 @@ internal sealed class MemoryTier
     {
         RaiseTo(ref _keyStamps[Stripe(ns, key)], Interlocked.Increment(ref _stamp));
 
-        if (_entries.TryRemove((ns, key), out _))
+        if (_entries.TryRemove(ns, key))
         {
             Interlocked.Decrement(ref _count);
         }
@@ -225,11 +225,11 @@ internal sealed class MemoryTier
 
             // Only the stamps seen here are dropped: one that an invalidation raises meanwhile stays.
             var stamps = _namespaceStamps.ToArray();
-            foreach (var pair in _entries)
+            foreach (var (ns, key, entry) in _entries)
             {
-                if (!IsCurrent(pair.Value, pair.Key.Namespace))
+                if (!IsCurrent(entry, ns))
                 {
-                    Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
+                    Drop(ns, key, entry);
                 }
             }
 
@@ -259,19 +259,19 @@ internal sealed class MemoryTier
             }
         }
 
-        foreach (var pair in _entries)
+        foreach (var (ns, key, entry) in _entries)
         {
-            Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
+            Drop(ns, key, entry);
         }
     }
 
     private bool IsCurrent(MemoryEntry entry, string? ns)
-        => entry.Stamp >= Interlocked.Read(ref _clearedAt)
+        => entry.Stamp >= Volatile.Read(ref _clearedAt)
             && (ns is null || !_namespaceStamps.TryGetValue(ns, out var invalidatedAt) || entry.Stamp >= invalidatedAt);
 
     private void Drop(string? ns, string key, MemoryEntry entry)
     {
-        if (_entries.TryRemove(new KeyValuePair<(string?, string), MemoryEntry>((ns, key), entry)))
+        if (_entries.TryRemove(ns, key, entry))
         {
             Interlocked.Decrement(ref _count);
         }
@@ -290,11 +290,11 @@ internal sealed class MemoryTier
             // least recently used below the sampled threshold. Linear, and no copy of the entries, whatever the capacity.
             var sample = new long[Math.Min(SampleSize, Math.Max(1, _entries.Count))];
             var live = 0;
-            foreach (var pair in _entries)
+            foreach (var (ns, key, entry) in _entries)
             {
-                if (now > pair.Value.KeepUntil || !IsCurrent(pair.Value, pair.Key.Namespace))
+                if (now > entry.KeepUntil || !IsCurrent(entry, ns))
                 {
-                    Drop(pair.Key.Namespace, pair.Key.Key, pair.Value);
+                    Drop(ns, key, entry);
                     continue;
                 }
 
@@ -302,7 +302,7 @@ internal sealed class MemoryTier
                 var slot = live < sample.Length ? live : Random.Shared.NextInt64(live + 1);
                 if (slot < sample.Length)
                 {
-                    sample[slot] = pair.Value.LastUsed;
+                    sample[slot] = entry.LastUsed;
                 }
 
                 live++;
@@ -315,14 +315,14 @@ internal sealed class MemoryTier
                 sampled.Sort();
                 var threshold = sampled[(int)Math.Clamp(((long)excess * sampled.Length + live - 1) / live - 1, 0, sampled.Length - 1)];
                 var evicted = 0;
-                foreach (var pair in _entries)
+                foreach (var (ns, key, entry) in _entries)
                 {
                     if (evicted >= excess)
                     {
                         break;
                     }
 
-                    if (pair.Value.LastUsed <= threshold && _entries.TryRemove(pair))
+                    if (entry.LastUsed <= threshold && _entries.TryRemove(ns, key, entry))
                     {
                         evicted++;
                     }
@@ -352,4 +352,49 @@ internal sealed class MemoryTier
 
     private static int Stripe(string? ns, string key)
         => (int)((uint)HashCode.Combine(ns is null ? 0 : StringComparer.Ordinal.GetHashCode(ns), StringComparer.Ordinal.GetHashCode(key)) % StripeCount);
+
+    /// <summary>
+    /// The entries, plain keys and namespaced ones apart: a plain key, the common case, is looked up by its string alone,
+    /// which hashes faster than a pair.
+    /// </summary>
+    private sealed class EntryMap : IEnumerable<(string? Namespace, string Key, MemoryEntry Entry)>
+    {
+        private readonly ConcurrentDictionary<string, MemoryEntry> _plain = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<(string Namespace, string Key), MemoryEntry> _scoped = new();
+
+        internal int Count => _plain.Count + _scoped.Count;
+
+        internal bool TryGetValue(string? ns, string key, [NotNullWhen(true)] out MemoryEntry? entry)
+            => ns is null ? _plain.TryGetValue(key, out entry) : _scoped.TryGetValue((ns, key), out entry);
+
+        internal bool TryAdd(string? ns, string key, MemoryEntry entry)
+            => ns is null ? _plain.TryAdd(key, entry) : _scoped.TryAdd((ns, key), entry);
+
+        internal bool TryUpdate(string? ns, string key, MemoryEntry entry, MemoryEntry comparison)
+            => ns is null ? _plain.TryUpdate(key, entry, comparison) : _scoped.TryUpdate((ns, key), entry, comparison);
+
+        internal bool TryRemove(string? ns, string key)
+            => ns is null ? _plain.TryRemove(key, out _) : _scoped.TryRemove((ns, key), out _);
+
+        /// <summary>Removes the key only while it holds <paramref name="entry"/>.</summary>
+        internal bool TryRemove(string? ns, string key, MemoryEntry entry)
+            => ns is null
+                ? _plain.TryRemove(new KeyValuePair<string, MemoryEntry>(key, entry))
+                : _scoped.TryRemove(new KeyValuePair<(string, string), MemoryEntry>((ns, key), entry));
+
+        public IEnumerator<(string? Namespace, string Key, MemoryEntry Entry)> GetEnumerator()
+        {
+            foreach (var pair in _plain)
+            {
+                yield return (null, pair.Key, pair.Value);
+            }
+
+            foreach (var pair in _scoped)
+            {
+                yield return (pair.Key.Namespace, pair.Key.Key, pair.Value);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

@@ -16,7 +16,10 @@ internal sealed partial class RedisCacheBackend
     private readonly RedisConnection _connection;
     private readonly CacheKeys _keys;
     private readonly TimeSpan _timeout;
+    private readonly long _timeoutMs;
+    private readonly bool _plainReadsTracked;
     private IConnectionMultiplexer? _multiplexer;
+    private IDatabase? _database;
     private bool? _cluster;
 
     internal RedisCacheBackend(RedisConnection connection, RedisStoresOptions options, MemoryTier? memory, CacheCounters counters, Microsoft.Extensions.Logging.ILogger logger)
@@ -24,13 +27,55 @@ internal sealed partial class RedisCacheBackend
         _connection = connection;
         _keys = new CacheKeys(options.KeyPrefix);
         _timeout = options.Cache.RedisTimeout;
+        _timeoutMs = (long)Math.Ceiling(_timeout.TotalMilliseconds);
+        _plainReadsTracked = _timeoutMs >= MinTrackedTimeoutMs;
         _memory = memory;
         _counters = counters;
         _logger = logger;
         _instanceIdBytes = System.Text.Encoding.ASCII.GetBytes(_instanceId + "\n");
     }
 
+    /// <summary>
+    /// The shortest <see cref="CacheStoreOptions.RedisTimeout"/> for which plain reads go through <see cref="RedisRead{T}"/>,
+    /// whose deadlines are checked every <see cref="ReadDeadlines.PeriodMs"/> ms (at most 10% late from here on); a
+    /// shorter one keeps a timer of its own per read.
+    /// </summary>
+    internal const long MinTrackedTimeoutMs = 100;
+
     internal string Description => _connection.Description;
+
+    /// <summary>
+    /// Sends the <c>GET</c> of a plain entry and returns its reply; <see langword="null"/>
+    /// when it is not sent: before the first connection, while the connection is down (the general path reports it),
+    /// or when the store's timeout is too short for <see cref="ReadDeadlines"/>.
+    /// </summary>
+    internal Task<RedisValue>? TryStartGet(string key)
+    {
+        if (!_plainReadsTracked || _database is not { } database || _multiplexer is not { IsConnected: true } multiplexer)
+        {
+            return null;
+        }
+
+        EnsureListening(multiplexer);
+        try
+        {
+            return database.StringGetAsync(_keys.Entry(null, key));
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            return null; // not sent: the general path sends it again and reports what fails
+        }
+    }
+
+    /// <summary>When a plain read sent now must be answered, on <see cref="Environment.TickCount64"/>.</summary>
+    internal long Deadline() => Environment.TickCount64 + _timeoutMs;
+
+    /// <summary>The library's exception for a client failure, as every other call of the store reports it.</summary>
+    internal Exception? Translate(Exception ex) => RedisCall.Translate(ex, _connection, StoreName, _timeout);
+
+    /// <summary>What a read that Redis did not answer within the timeout reports.</summary>
+    internal StoreUnavailableException TimedOut()
+        => (StoreUnavailableException)Translate(new TimeoutException($"The operation has timed out after {_timeoutMs} ms."))!;
 
     /// <summary>The stored value under a key, or null. A namespaced entry written under an older version reads as null.</summary>
     internal ValueTask<RedisValue> GetAsync(string? ns, string key, CancellationToken cancellationToken)
@@ -215,6 +260,7 @@ internal sealed partial class RedisCacheBackend
         try
         {
             var multiplexer = await _connection.GetMultiplexerAsync(cancellationToken).AsTask().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            _database = multiplexer.GetDatabase();
             _multiplexer = multiplexer;
             return multiplexer;
         }

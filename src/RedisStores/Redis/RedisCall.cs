@@ -78,41 +78,52 @@ internal static class RedisCall
                 throw;
             }
         }
-        catch (RedisConnectionException ex)
+        catch (Exception ex) when (Translate(ex, connection, storeName, timeout) is { } translated)
         {
-            throw new StoreUnavailableException(
-                $"The {storeName} could not reach Redis at {connection.Description} ({ex.FailureType}). Check that the server runs and the address is right; the connection retries on its own.", ex);
+            throw translated;
         }
-        catch (RedisTimeoutException ex)
+    }
+
+    /// <summary>
+    /// The library's exception for a client failure of a command, or <see langword="null"/> for one that passes as it
+    /// is (cancellation, and anything that is not StackExchange.Redis's or a timeout).
+    /// </summary>
+    internal static Exception? Translate(Exception ex, RedisConnection connection, string storeName, TimeSpan? timeout)
+    {
+        switch (ex)
         {
-            throw new StoreUnavailableException(
-                $"Redis at {connection.Description} did not answer the {storeName} in time; the outcome of the operation is unknown.", ex);
-        }
-        catch (TimeoutException ex) when (timeout is not null)
-        {
-            throw new StoreUnavailableException(
-                $"Redis at {connection.Description} did not answer the {storeName} within {timeout.Value.TotalMilliseconds:0} ms; the outcome of the operation is unknown.", ex);
-        }
-        catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
-        {
-            throw new StoreDataException(
-                $"A key of the {storeName} holds a Redis type this store did not write. Something else writes under the store's key prefix; delete that key or give the store its own RedisStores:KeyPrefix.", ex);
-        }
-        catch (RedisServerException ex) when (IsScriptDataError(ex.Message))
-        {
-            // A script stopped on data it cannot read: foreign or corrupt, not a server that refused. Scripts check
-            // before they write, but Lua never rolls back, so the message does not promise nothing was applied.
-            var reason = ex.Message.Split('\n', 2)[0];
-            throw new StoreDataException(
-                $"The {storeName} met data in Redis it cannot read ({reason}). Something else writes under the store's key prefix; delete those keys or give the store its own RedisStores:KeyPrefix.", ex);
-        }
-        catch (RedisServerException ex)
-        {
-            // OOM, READONLY after a failover, LOADING, BUSY, MASTERDOWN, NOAUTH...: the server refused the command.
-            // Redis error texts name no keys or values of ours, so the first line is safe to pass on.
-            var reason = ex.Message.Split('\n', 2)[0];
-            throw new StoreUnavailableException(
-                $"Redis at {connection.Description} refused the {storeName}'s command: {reason}. The operation was not applied; retry once the server accepts writes.", ex);
+            case RedisConnectionException connectionFailure:
+                return new StoreUnavailableException(
+                    $"The {storeName} could not reach Redis at {connection.Description} ({connectionFailure.FailureType}). Check that the server runs and the address is right; the connection retries on its own.", ex);
+            case RedisTimeoutException:
+                return new StoreUnavailableException(
+                    $"Redis at {connection.Description} did not answer the {storeName} in time; the outcome of the operation is unknown.", ex);
+            case TimeoutException when timeout is not null:
+                return new StoreUnavailableException(
+                    $"Redis at {connection.Description} did not answer the {storeName} within {timeout.Value.TotalMilliseconds:0} ms; the outcome of the operation is unknown.", ex);
+            case RedisServerException when ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal):
+                return new StoreDataException(
+                    $"A key of the {storeName} holds a Redis type this store did not write. Something else writes under the store's key prefix; delete that key or give the store its own RedisStores:KeyPrefix.", ex);
+            case RedisServerException when IsScriptDataError(ex.Message):
+            {
+                // A script stopped on data it cannot read: foreign or corrupt, not a server that refused. Scripts check
+                // before they write, but Lua never rolls back, so the message does not promise nothing was applied.
+                var reason = ex.Message.Split('\n', 2)[0];
+                return new StoreDataException(
+                    $"The {storeName} met data in Redis it cannot read ({reason}). Something else writes under the store's key prefix; delete those keys or give the store its own RedisStores:KeyPrefix.", ex);
+            }
+
+            case RedisServerException:
+            {
+                // OOM, READONLY after a failover, LOADING, BUSY, MASTERDOWN, NOAUTH...: the server refused the command.
+                // Redis error texts name no keys or values of ours, so the first line is safe to pass on.
+                var reason = ex.Message.Split('\n', 2)[0];
+                return new StoreUnavailableException(
+                    $"Redis at {connection.Description} refused the {storeName}'s command: {reason}. The operation was not applied; retry once the server accepts writes.", ex);
+            }
+
+            default:
+                return null;
         }
     }
 
