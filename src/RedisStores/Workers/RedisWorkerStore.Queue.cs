@@ -85,12 +85,41 @@ public sealed partial class RedisWorkerStore
     {
         WorkerInputs.ValidateLease(lease);
         var keys = _keys.Queue(lease.Queue);
-        RedisValue[] args = [keys.Root, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), Guid.NewGuid().ToString("N"), NowMs(), lease.Queue];
+        RedisValue[] args = [keys.Root, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), NewToken(), NowMs(), lease.Queue];
         var reply = await EvaluateAsync(QueueScripts.Ack, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if ((long)reply == QueueScripts.Lost)
         {
             throw new LeaseLostException(lease.Queue, lease.JobId);
         }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<JobLease<T>?> AckAndLeaseNextAsync<T>(JobLease<T> lease, LeaseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateLease(lease);
+        var queue = lease.Queue;
+        var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
+        var keys = _keys.Queue(queue);
+        var token = NewToken();
+        RedisValue[] args =
+        [
+            keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), NewToken(), NowMs(), queue,
+            token, visibilityMs, workerId ?? string.Empty,
+        ];
+        var reply = await EvaluateLeaseAsync(QueueScripts.AckAndLease, keys, args, token, cancellationToken).ConfigureAwait(false);
+        if (reply.Resp2Type == ResultType.Integer)
+        {
+            throw new LeaseLostException(queue, lease.JobId);
+        }
+
+        var parts = (RedisResult[])reply!;
+        return (long)parts[0] switch
+        {
+            1 => ToLease<T>(queue, ParseJob((RedisValue[])parts[1]!, queue, null)),
+            0 => null,
+            _ => throw new StoreDataException(
+                $"Job '{lease.JobId}' of queue '{queue}' was acked, but the next ready job, '{(string?)parts[1] ?? "?"}', is stored in a form this store did not write, and was left where it was. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix."),
+        };
     }
 
     /// <inheritdoc />
@@ -234,26 +263,13 @@ public sealed partial class RedisWorkerStore
     private async ValueTask<LeaseAttempt> TryLeaseAsync(string queue, long visibilityMs, string? workerId, long? waiterFlagMs, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(queue);
+        var token = NewToken();
         RedisValue[] args =
         [
-            keys.Root, MemoryQueue.LeaseRanOut, Guid.NewGuid().ToString("N"), visibilityMs, workerId ?? string.Empty,
+            keys.Root, MemoryQueue.LeaseRanOut, token, visibilityMs, workerId ?? string.Empty,
             waiterFlagMs is { } flag ? flag : RedisValue.EmptyString,
         ];
-        // The script is not cancelled with the caller: once sent it runs, and a job it leased for a caller who has
-        // gone must go back to ready, or it would cost an attempt (and on its last attempt, die) without running.
-        cancellationToken.ThrowIfCancellationRequested();
-        var running = EvaluateAsync(QueueScripts.Lease, keys.Keys, args, CancellationToken.None).AsTask();
-        RedisResult[] reply;
-        try
-        {
-            reply = (RedisResult[])(await running.WaitAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-        catch (OperationCanceledException)
-        {
-            RedisCall.Observe(ReleaseIfLeasedAsync(running, keys, (string)args[2]!));
-            throw;
-        }
-
+        var reply = (RedisResult[])(await EvaluateLeaseAsync(QueueScripts.Lease, keys, args, token, cancellationToken).ConfigureAwait(false))!;
         return (long)reply[0] switch
         {
             1 => new LeaseAttempt(ParseJob((RedisValue[])reply[1]!, queue, null), 0, -1),
@@ -262,9 +278,39 @@ public sealed partial class RedisWorkerStore
         };
     }
 
+    // Runs a script that may lease a job under the given token. The script is not cancelled with the caller: once sent
+    // it runs, and a job it leased for a caller who has gone must go back to ready, or it would cost an attempt (and
+    // on its last attempt, die) without running.
+    private async ValueTask<RedisResult> EvaluateLeaseAsync(string script, QueueKeys keys, RedisValue[] args, string token, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var running = EvaluateAsync(script, keys.Keys, args, CancellationToken.None);
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await running.ConfigureAwait(false);
+        }
+
+        var task = running.AsTask();
+        try
+        {
+            return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            RedisCall.Observe(ReleaseIfLeasedAsync(task, keys, token));
+            throw;
+        }
+    }
+
     private async Task ReleaseIfLeasedAsync(Task<RedisResult> lease, QueueKeys keys, string token)
     {
-        var reply = (RedisResult[])(await lease.ConfigureAwait(false))!;
+        var result = await lease.ConfigureAwait(false);
+        if (result.Resp2Type != ResultType.Array)
+        {
+            return; // an ack whose lease was lost leased nothing
+        }
+
+        var reply = (RedisResult[])result!;
         if ((long)reply[0] == 1)
         {
             var jobId = (string)((RedisValue[])reply[1]!)[1]!;
@@ -282,7 +328,7 @@ public sealed partial class RedisWorkerStore
         [
             keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, error,
             _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0", channel,
-            _connection.PublishName(_jobsChannel), Guid.NewGuid().ToString("N"), lease.Queue,
+            _connection.PublishName(_jobsChannel), NewToken(), lease.Queue,
         ];
         var reply = await EvaluateAsync(QueueScripts.Fail, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if (reply.Resp2Type == ResultType.Integer)
@@ -303,6 +349,8 @@ public sealed partial class RedisWorkerStore
         var expectedId = jobId.Length == 0 ? null : jobId; // empty: the next ready job, whatever its id
         return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, expectedId));
     }
+
+    private static string NewToken() => Guid.NewGuid().ToString("N");
 
     private JobLease<T> ToLease<T>(string queue, JobSnapshot job) => job.ToLease<T>(_inputs, queue);
 
