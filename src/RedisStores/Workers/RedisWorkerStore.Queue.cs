@@ -28,8 +28,9 @@ public sealed partial class RedisWorkerStore
     public async ValueTask<JobLease<T>?> LeaseAsync<T>(string queue, LeaseOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
-        var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, null, cancellationToken).ConfigureAwait(false);
-        return attempt.Job is { } job ? ToLease<T>(queue, job) : null;
+        var token = NewToken();
+        var reply = await TryLeaseAsync(queue, token, visibilityMs, workerId, null, cancellationToken).ConfigureAwait(false);
+        return (long)reply[0] == 1 ? ParseLease<T>(queue, reply, token) : null;
     }
 
     /// <inheritdoc />
@@ -52,10 +53,11 @@ public sealed partial class RedisWorkerStore
 
             // The flag tells enqueuers someone waits; it outlives this wait by a second, and the next ask renews it.
             // A last ask, with no time left to wait, raises no flag.
-            var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, waitMs > 0 ? waitMs + 1000 : null, cancellationToken).ConfigureAwait(false);
-            if (attempt.Job is { } job)
+            var token = NewToken();
+            var reply = await TryLeaseAsync(queue, token, visibilityMs, workerId, waitMs > 0 ? waitMs + 1000 : null, cancellationToken).ConfigureAwait(false);
+            if ((long)reply[0] == 1)
             {
-                return ToLease<T>(queue, job);
+                return ParseLease<T>(queue, reply, token);
             }
 
             if (leftMs <= 0)
@@ -63,10 +65,10 @@ public sealed partial class RedisWorkerStore
                 return null;
             }
 
-            if (attempt.NextDueMs >= 0)
+            if ((long)reply[2] is >= 0 and var nextDueMs)
             {
-                // A job comes due, or a lease runs out: the server's clock says in how long.
-                waitMs = Math.Min(waitMs, Math.Max(attempt.NextDueMs - attempt.NowMs, 1));
+                // A job comes due, a lease runs out, or a job's TTL ends: the server's clock says in how long.
+                waitMs = Math.Min(waitMs, Math.Max(nextDueMs - (long)reply[1], 1));
             }
 
             try
@@ -115,7 +117,7 @@ public sealed partial class RedisWorkerStore
         var parts = (RedisResult[])reply!;
         return (long)parts[0] switch
         {
-            1 => ToLease<T>(queue, ParseJob((RedisValue[])parts[1]!, queue, null)),
+            1 => ParseLease<T>(queue, parts, token),
             0 => null,
             _ => throw new StoreDataException(
                 $"Job '{lease.JobId}' of queue '{queue}' was acked, but the next ready job, '{(string?)parts[1] ?? "?"}', is stored in a form this store did not write, and was left where it was. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix."),
@@ -218,39 +220,26 @@ public sealed partial class RedisWorkerStore
         return deleted;
     }
 
+    // One job, the worker's common case: no batch arrays, and the job's own id reused when it was enqueued.
     private async ValueTask<EnqueueResult> EnqueueOneAsync(string queue, PreparedJob job, CancellationToken cancellationToken)
-        => (await EnqueueAsync(queue, [job], cancellationToken).ConfigureAwait(false))[0];
+    {
+        var keys = _keys.Queue(queue);
+        var args = EnqueueArgs(keys, 1);
+        SetJob(args, 0, job);
+        var reply = EnqueueReply(queue, await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
+        return (long)reply[1] == 1 ? new EnqueueResult(job.Id, true) : new EnqueueResult((string)reply[0]!, false);
+    }
 
     private async ValueTask<EnqueueResult[]> EnqueueAsync(string queue, PreparedJob[] jobs, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(queue);
-        var max = _inputs.Options.MaxQueueLength;
-        var args = new RedisValue[5 + (jobs.Length * 8)];
-        args[0] = keys.Root;
-        args[1] = MemoryQueue.LeaseRanOut;
-        args[2] = _connection.PublishName(keys.WakeName);
-        args[3] = max is { } m ? m : RedisValue.EmptyString;
-        args[4] = jobs.Length;
+        var args = EnqueueArgs(keys, jobs.Length);
         for (var i = 0; i < jobs.Length; i++)
         {
-            var job = jobs[i];
-            var b = 5 + (i * 8);
-            args[b] = job.Id;
-            args[b + 1] = job.Payload;
-            args[b + 2] = job.Priority;
-            args[b + 3] = job.DelayMs;
-            args[b + 4] = job.DedupKey ?? string.Empty;
-            args[b + 5] = job.DedupWindowMs;
-            args[b + 6] = job.MaxAttempts;
-            args[b + 7] = job.TtlMs is { } ttl ? ttl : RedisValue.EmptyString;
+            SetJob(args, i, jobs[i]);
         }
 
-        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
-        if (reply.Length == 2 && reply[0].Resp2Type == ResultType.Integer && (long)reply[0] == QueueScripts.Full)
-        {
-            throw new QueueFullException(queue, (long)reply[1], max!.Value);
-        }
-
+        var reply = EnqueueReply(queue, await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
         var results = new EnqueueResult[jobs.Length];
         for (var i = 0; i < results.Length; i++)
         {
@@ -260,37 +249,66 @@ public sealed partial class RedisWorkerStore
         return results;
     }
 
-    private async ValueTask<LeaseAttempt> TryLeaseAsync(string queue, long visibilityMs, string? workerId, long? waiterFlagMs, CancellationToken cancellationToken)
+    private RedisValue[] EnqueueArgs(QueueKeys keys, int count)
+    {
+        var args = new RedisValue[5 + (count * 8)];
+        args[0] = keys.Root;
+        args[1] = MemoryQueue.LeaseRanOut;
+        args[2] = _connection.PublishName(keys.WakeName);
+        args[3] = _inputs.Options.MaxQueueLength is { } max ? max : RedisValue.EmptyString;
+        args[4] = count;
+        return args;
+    }
+
+    private static void SetJob(RedisValue[] args, int index, PreparedJob job)
+    {
+        var b = 5 + (index * 8);
+        args[b] = job.Id;
+        args[b + 1] = job.Payload;
+        args[b + 2] = job.Priority;
+        args[b + 3] = job.DelayMs;
+        args[b + 4] = job.DedupKey ?? string.Empty;
+        args[b + 5] = job.DedupWindowMs;
+        args[b + 6] = job.MaxAttempts;
+        args[b + 7] = job.TtlMs is { } ttl ? ttl : RedisValue.EmptyString;
+    }
+
+    private RedisResult[] EnqueueReply(string queue, RedisResult result)
+    {
+        var reply = (RedisResult[])result!;
+        if (reply.Length == 2 && reply[0].Resp2Type == ResultType.Integer && (long)reply[0] == QueueScripts.Full)
+        {
+            throw new QueueFullException(queue, (long)reply[1], _inputs.Options.MaxQueueLength!.Value);
+        }
+
+        return reply;
+    }
+
+    // The lease script's reply: { 1, the leased job's fields (see ParseLease) }, or { 0, now, next due or -1 }.
+    private async ValueTask<RedisResult[]> TryLeaseAsync(string queue, string token, long visibilityMs, string? workerId, long? waiterFlagMs, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(queue);
-        var token = NewToken();
         RedisValue[] args =
         [
             keys.Root, MemoryQueue.LeaseRanOut, token, visibilityMs, workerId ?? string.Empty,
             waiterFlagMs is { } flag ? flag : RedisValue.EmptyString,
         ];
         var reply = (RedisResult[])(await EvaluateLeaseAsync(QueueScripts.Lease, keys, args, token, cancellationToken).ConfigureAwait(false))!;
-        return (long)reply[0] switch
-        {
-            1 => new LeaseAttempt(ParseJob((RedisValue[])reply[1]!, queue, null), 0, -1),
-            0 => new LeaseAttempt(null, (long)reply[1], (long)reply[2]),
-            _ => throw ForeignJob(queue, (string?)reply[1] ?? "?"),
-        };
+        return (long)reply[0] is 1 or 0 ? reply : throw ForeignJob(queue, (string?)reply[1] ?? "?");
     }
 
     // Runs a script that may lease a job under the given token. The script is not cancelled with the caller: once sent
     // it runs, and a job it leased for a caller who has gone must go back to ready, or it would cost an attempt (and
     // on its last attempt, die) without running.
-    private async ValueTask<RedisResult> EvaluateLeaseAsync(string script, QueueKeys keys, RedisValue[] args, string token, CancellationToken cancellationToken)
+    private ValueTask<RedisResult> EvaluateLeaseAsync(string script, QueueKeys keys, RedisValue[] args, string token, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var running = EvaluateAsync(script, keys.Keys, args, CancellationToken.None);
-        if (!cancellationToken.CanBeCanceled)
-        {
-            return await running.ConfigureAwait(false);
-        }
+        return cancellationToken.CanBeCanceled ? WaitOrReleaseAsync(running.AsTask(), keys, token, cancellationToken) : running;
+    }
 
-        var task = running.AsTask();
+    private async ValueTask<RedisResult> WaitOrReleaseAsync(Task<RedisResult> task, QueueKeys keys, string token, CancellationToken cancellationToken)
+    {
         try
         {
             return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -313,8 +331,8 @@ public sealed partial class RedisWorkerStore
         var reply = (RedisResult[])result!;
         if ((long)reply[0] == 1)
         {
-            var jobId = (string)((RedisValue[])reply[1]!)[1]!;
-            var dropAt = (string?)reply[2] ?? string.Empty;
+            var jobId = (string)reply[1]!;
+            var dropAt = (string?)reply[10] ?? string.Empty;
             var channel = _connection.PublishName(keys.WakeName);
             await EvaluateAsync(QueueScripts.Release, keys.Keys, [keys.Root, jobId, token, channel, dropAt], CancellationToken.None).ConfigureAwait(false);
         }
@@ -352,7 +370,37 @@ public sealed partial class RedisWorkerStore
 
     private static string NewToken() => Guid.NewGuid().ToString("N");
 
-    private JobLease<T> ToLease<T>(string queue, JobSnapshot job) => job.ToLease<T>(_inputs, queue);
+    // Reads a lease script's { 1, id, p, pr, a, m, t, du, w, err, drop time }: the job as it was leased, under the token
+    // the caller made. Foreign data, reported, for anything this store did not write.
+    private JobLease<T> ParseLease<T>(string queue, RedisResult[] f, string token)
+    {
+        var id = f.Length == 11 ? (string?)f[1] : null;
+        if (id is null)
+        {
+            throw ForeignJob(queue, "?");
+        }
+
+        var payload = (byte[]?)f[2] ?? throw ForeignJob(queue, id);
+        var priority = (int)Number((RedisValue)f[3], queue, id);
+        var attempt = (int)Number((RedisValue)f[4], queue, id);
+        var maxAttempts = (int)Number((RedisValue)f[5], queue, id);
+        var enqueued = Number((RedisValue)f[6], queue, id);
+        var expires = Number((RedisValue)f[7], queue, id);
+        return new JobLease<T>
+        {
+            Queue = queue,
+            JobId = id,
+            Payload = _inputs.DeserializePayload<T>(queue, id, payload),
+            Attempt = attempt,
+            MaxAttempts = maxAttempts,
+            Priority = priority,
+            EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(enqueued),
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expires),
+            LastError = (string?)f[9],
+            WorkerId = (string?)f[8],
+            LeaseToken = token,
+        };
+    }
 
     private JobRecord ToRecord(string queue, JobSnapshot job) => job.ToRecord(_inputs, queue);
 
@@ -393,6 +441,4 @@ public sealed partial class RedisWorkerStore
 
     private static StoreDataException ForeignJob(string queue, string jobId)
         => new($"Job '{jobId}' of queue '{queue}' is stored in a form this store did not write. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix.");
-
-    private readonly record struct LeaseAttempt(JobSnapshot? Job, long NowMs, long NextDueMs);
 }

@@ -205,9 +205,9 @@ public sealed partial class RedisWorkerStore
             """;
 
         // Leases the first ready job, reading each field it needs once, before any write (a script that fails midway
-        // keeps what it wrote): { 1, the job's fields in the order the store parses them, its drop time or '' } when
-        // one was leased, { -2, id } for a job this store did not write (left where it was), or nil when none is
-        // ready. A ready entry whose job hash is gone (deleted from outside) is dropped, up to 100 of them.
+        // keeps what it wrote): { 1, id, p, pr, a, m, t, du, w, err, its drop time or '' } when one was leased (the
+        // token is the caller's), { -2, id } for a job this store did not write (left where it was), or nil when none
+        // is ready. A ready entry whose job hash is gone (deleted from outside) is dropped, up to 100 of them.
         private const string LeaseNext = """
             local function lease_next(token, visibility, worker)
               for _ = 1, 100 do
@@ -216,7 +216,7 @@ public sealed partial class RedisWorkerStore
                 local id = first[1]
                 local k = jkey(id)
                 -- pcall: a key of another type under the job's name is reported as this job, not as a failed script.
-                local f = redis.pcall('HMGET', k, 'v', 'id', 'p', 'pr', 'a', 'm', 't', 'err', 'dk', 'x', 'w')
+                local f = redis.pcall('HMGET', k, 'v', 'id', 'p', 'pr', 'a', 'm', 't', 'err', 'x', 'w')
                 if f.err or (f[1] and (f[1] ~= '1' or not tonumber(f[5]))) or (not f[1] and redis.call('EXISTS', k) == 1) then return { -2, id } end
                 redis.call('ZREM', KEYS[1], id)
                 if f[1] then
@@ -226,16 +226,16 @@ public sealed partial class RedisWorkerStore
                     redis.call('HSET', k, 'st', 'l', 'a', a, 'tok', token, 'du', du, 'w', worker)
                   else
                     redis.call('HSET', k, 'st', 'l', 'a', a, 'tok', token, 'du', du)
-                    worker = f[11]
+                    worker = f[10]
                   end
                   -- A leased job no longer expires. Its drop time goes back with the reply, for a lease given back.
-                  if f[10] then
+                  if f[9] then
                     redis.call('HDEL', k, 'x')
                     redis.call('ZREM', KEYS[5], id)
                   end
                   redis.call('ZADD', KEYS[3], du, id)
                   lower_due(du)
-                  return { 1, { '1', f[2], f[3], f[4], a, f[6], f[7], 'l', du, token, worker, f[8], f[9] }, f[10] or '' }
+                  return { 1, f[2], f[3], f[4], a, f[6], f[7], du, worker, f[8], f[9] or '' }
                 end
               end
               return nil
@@ -244,8 +244,8 @@ public sealed partial class RedisWorkerStore
             """;
 
         // ARGV: root, lease-ran-out text, token, visibility ms, worker id ('' for none), waiter flag ms ('' when not waiting).
-        // Reply: { 1, fields of the leased job, its drop time or '' } or { 0, now, next due or -1 } or { -2, id } for a
-        // foreign job. The next due time is looked up only for a waiter, the one caller that uses it.
+        // Reply: lease_next's, or { 0, now, the next-due marker or -1 } when none is ready, the marker only for a waiter,
+        // the one caller that uses it.
         internal const string Lease = Prelude + LeaseNext + """
             reclaim()
             local leased = lease_next(ARGV[3], ARGV[4], ARGV[5])
