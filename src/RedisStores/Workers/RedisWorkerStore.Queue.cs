@@ -220,10 +220,18 @@ public sealed partial class RedisWorkerStore
         return deleted;
     }
 
-    // One job, the worker's common case: no batch arrays, and the job's own id reused when it was enqueued.
+    // One job: no batch arrays, and the job's own id reused when it was enqueued. A job ready at once, without a dedup
+    // key or a TTL, into a queue without a length limit (the common case) takes the lean script.
     private async ValueTask<EnqueueResult> EnqueueOneAsync(string queue, PreparedJob job, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(queue);
+        if (job is { DelayMs: 0, DedupKey: null, TtlMs: null } && _inputs.Options.MaxQueueLength is null)
+        {
+            RedisValue[] ready = [keys.Root, _connection.PublishName(keys.WakeName), job.Id, job.Payload, job.Priority, job.MaxAttempts];
+            await EvaluateAsync(QueueScripts.EnqueueReady, keys.Keys, ready, cancellationToken).ConfigureAwait(false);
+            return new EnqueueResult(job.Id, true);
+        }
+
         var args = EnqueueArgs(keys, 1);
         SetJob(args, 0, job);
         var reply = EnqueueReply(queue, await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));

@@ -204,6 +204,22 @@ public sealed partial class RedisWorkerStore
             return out
             """;
 
+        // The common enqueue, of one job that is ready at once, with no dedup key and no TTL, into a queue without a
+        // length limit: the same writes as Enqueue's, without its batch, dedup and limit machinery or the prelude.
+        // ARGV: root, channel, id, payload, priority, max attempts. Reply: 1.
+        internal const string EnqueueReady = """
+            local q = redis.pcall('INCR', KEYS[6])
+            if type(q) == 'table' then error({ err = 'STOREDATA the queue sequence is not a number' }) end
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local id = ARGV[3]
+            redis.call('ZADD', KEYS[1], string.format('%d', (255 - tonumber(ARGV[5])) * 17592186044416 + q), id)
+            redis.call('HSET', ARGV[1] .. 'j:' .. id, 'v', '1', 'id', id, 'p', ARGV[4], 'pr', ARGV[5], 'q', string.format('%d', q), 'a', '0',
+              'm', ARGV[6], 't', string.format('%d', now), 'st', 'r')
+            if redis.call('EXISTS', KEYS[7]) == 1 then redis.call('PUBLISH', ARGV[2], '1') end
+            return 1
+            """;
+
         // Leases the first ready job, reading each field it needs once, before any write (a script that fails midway
         // keeps what it wrote): { 1, id, p, pr, a, m, t, du, w, err, its drop time or '' } when one was leased (the
         // token is the caller's), { -2, id } for a job this store did not write (left where it was), or nil when none

@@ -32,6 +32,7 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         var ops = new (string Name, Func<Task> Run)[]
         {
             ("enqueue", () => store.EnqueueAsync("q", 1, new EnqueueOptions { DedupKey = "d" }, Ct).AsTask()),
+            ("enqueue ready", () => store.EnqueueAsync("q", 2, cancellationToken: Ct).AsTask()),
             ("enqueue 500", () => store.EnqueueManyAsync("q", Enumerable.Range(0, 500).Select(i => new JobRequest<int>(i)), Ct).AsTask()),
             ("lease", async () => lease = await store.LeaseAsync<int>("q", cancellationToken: Ct)),
             ("extend", async () => lease = await store.ExtendLeaseAsync(lease!, cancellationToken: Ct)),
