@@ -88,7 +88,7 @@ public sealed partial class RedisWorkerStore
         WorkerInputs.ValidateLease(lease);
         var keys = _keys.Queue(lease.Queue);
         RedisValue[] args = [keys.Root, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), NewToken(), NowMs(), lease.Queue];
-        var reply = await EvaluateAsync(QueueScripts.Ack, keys.Keys, args, cancellationToken).ConfigureAwait(false);
+        var reply = await EvaluateAsync(_ack, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if ((long)reply == QueueScripts.Lost)
         {
             throw new LeaseLostException(lease.Queue, lease.JobId);
@@ -108,7 +108,7 @@ public sealed partial class RedisWorkerStore
             keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), NewToken(), NowMs(), queue,
             token, visibilityMs, workerId ?? string.Empty,
         ];
-        var reply = await EvaluateLeaseAsync(QueueScripts.AckAndLease, keys, args, token, cancellationToken).ConfigureAwait(false);
+        var reply = await EvaluateLeaseAsync(_ackAndLease, keys, args, token, cancellationToken).ConfigureAwait(false);
         if (reply.Resp2Type == ResultType.Integer)
         {
             throw new LeaseLostException(queue, lease.JobId);
@@ -228,13 +228,13 @@ public sealed partial class RedisWorkerStore
         if (job is { DelayMs: 0, DedupKey: null, TtlMs: null } && _inputs.Options.MaxQueueLength is null)
         {
             RedisValue[] ready = [keys.Root, _connection.PublishName(keys.WakeName), job.Id, job.Payload, job.Priority, job.MaxAttempts];
-            await EvaluateAsync(QueueScripts.EnqueueReady, keys.Keys, ready, cancellationToken).ConfigureAwait(false);
+            await EvaluateAsync(_enqueueReady, keys.Keys, ready, cancellationToken).ConfigureAwait(false);
             return new EnqueueResult(job.Id, true);
         }
 
         var args = EnqueueArgs(keys, 1);
         SetJob(args, 0, job);
-        var reply = EnqueueReply(queue, await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
+        var reply = EnqueueReply(queue, await EvaluateAsync(_enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
         return (long)reply[1] == 1 ? new EnqueueResult(job.Id, true) : new EnqueueResult((string)reply[0]!, false);
     }
 
@@ -247,7 +247,7 @@ public sealed partial class RedisWorkerStore
             SetJob(args, i, jobs[i]);
         }
 
-        var reply = EnqueueReply(queue, await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
+        var reply = EnqueueReply(queue, await EvaluateAsync(_enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
         var results = new EnqueueResult[jobs.Length];
         for (var i = 0; i < results.Length; i++)
         {
@@ -301,14 +301,14 @@ public sealed partial class RedisWorkerStore
             keys.Root, MemoryQueue.LeaseRanOut, token, visibilityMs, workerId ?? string.Empty,
             waiterFlagMs is { } flag ? flag : RedisValue.EmptyString,
         ];
-        var reply = (RedisResult[])(await EvaluateLeaseAsync(QueueScripts.Lease, keys, args, token, cancellationToken).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await EvaluateLeaseAsync(_lease, keys, args, token, cancellationToken).ConfigureAwait(false))!;
         return (long)reply[0] is 1 or 0 ? reply : throw ForeignJob(queue, (string?)reply[1] ?? "?");
     }
 
     // Runs a script that may lease a job under the given token. The script is not cancelled with the caller: once sent
     // it runs, and a job it leased for a caller who has gone must go back to ready, or it would cost an attempt (and
     // on its last attempt, die) without running.
-    private ValueTask<RedisResult> EvaluateLeaseAsync(string script, QueueKeys keys, RedisValue[] args, string token, CancellationToken cancellationToken)
+    private ValueTask<RedisResult> EvaluateLeaseAsync(ShaScript script, QueueKeys keys, RedisValue[] args, string token, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var running = EvaluateAsync(script, keys.Keys, args, CancellationToken.None);

@@ -484,6 +484,28 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
     }
 
     [Fact]
+    public async Task Scripts_sent_by_hash_are_sent_again_by_text_after_the_server_lost_them()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        var (store, _) = NewStore(connection);
+        await store.EnqueueAsync("q", 1, cancellationToken: Ct);
+        await store.EnqueueAsync("q", 2, cancellationToken: Ct);
+        var lease = await store.LeaseAsync<int>("q", cancellationToken: Ct);
+        lease = await store.AckAndLeaseNextAsync(lease!, cancellationToken: Ct);
+
+        // As after a restart or a failover to a server that never ran them.
+        await connection.GetServers().Single().ScriptFlushAsync();
+
+        await store.EnqueueAsync("q", 3, cancellationToken: Ct);
+        var next = await store.AckAndLeaseNextAsync(lease!, cancellationToken: Ct);
+        Assert.Equal(3, next!.Payload);
+        await store.AckAsync(next, Ct);
+        Assert.Null(await store.LeaseAsync<int>("q", cancellationToken: Ct));
+        Assert.Equal(default, await store.GetCountsAsync("q", Ct));
+    }
+
+    [Fact]
     public async Task A_foreign_sequence_is_reported_as_foreign_data_by_enqueue_and_replay()
     {
         var (store, prefix) = NewStore(redis.Standalone.Connection);
