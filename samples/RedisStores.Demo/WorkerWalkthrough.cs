@@ -26,11 +26,16 @@ internal static class WorkerWalkthrough
         Console.WriteLine($"3. it failed attempt {failure.Attempt}: retried at {failure.RetryAt:HH:mm:ss.fff}, not lost");
 
         var done = new List<string>();
-        while (done.Count < 4 && await workers.WaitAndLeaseAsync<Thumbnail>(queue, TimeSpan.FromSeconds(5), new LeaseOptions { WorkerId = "worker-a" }) is { } next)
+        var options = new LeaseOptions { WorkerId = "worker-a" };
+        var next = await workers.WaitAndLeaseAsync<Thumbnail>(queue, TimeSpan.FromSeconds(5), options);
+        while (next is not null)
         {
-            // Woken by the retry's and the delayed job's due times, not by polling.
-            await workers.AckAsync(next);
             done.Add(next.Attempt > 1 ? $"{next.Payload.File} (attempt {next.Attempt})" : next.Payload.File);
+
+            // Ack it and lease the next ready job in one round trip; when none is ready yet, wait for one, woken by
+            // the retry's and the delayed job's due times, not by polling.
+            next = await workers.AckAndLeaseNextAsync(next, options)
+                ?? (done.Count < 4 ? await workers.WaitAndLeaseAsync<Thumbnail>(queue, TimeSpan.FromSeconds(5), options) : null);
         }
 
         Console.WriteLine($"4. the rest in priority, then enqueue, then due order: {string.Join(", ", done)}");

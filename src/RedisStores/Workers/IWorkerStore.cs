@@ -168,6 +168,25 @@ public interface IWorkerStore
     ValueTask AckAsync<T>(JobLease<T> lease, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Completes a leased job, as <see cref="AckAsync"/> does, and leases the next job of the same queue, as
+    /// <see cref="LeaseAsync"/> does, in one step: on Redis one script and one round trip instead of two. A worker
+    /// that has just finished a job calls this instead of acking and then leasing.
+    /// </summary>
+    /// <typeparam name="T">The payload type, of the completed job and of the next.</typeparam>
+    /// <param name="lease">The lease of the job that is done.</param>
+    /// <param name="options">The visibility timeout and the worker id of the next lease; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>The next lease, or <see langword="null"/> when no job is ready (the ack stands either way).</returns>
+    /// <exception cref="LeaseLostException">The lease is no longer held. Nothing was acked and no job was leased.</exception>
+    /// <exception cref="ArgumentException">The lease or an option is not acceptable; nothing was acked.</exception>
+    /// <exception cref="StoreSerializationException">
+    /// The next job's payload cannot be read as <typeparamref name="T"/>. The ack stands, and the next job stays
+    /// leased, as with <see cref="LeaseAsync"/>.
+    /// </exception>
+    /// <exception cref="StoreDataException">The next ready job holds data this store did not write. The ack stands; that job is left where it was.</exception>
+    ValueTask<JobLease<T>?> AckAndLeaseNextAsync<T>(JobLease<T> lease, LeaseOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Reports a leased job failed. It is retried after a backoff (<see cref="WorkerStoreOptions.RetryBaseDelay"/>,
     /// doubling per attempt up to <see cref="WorkerStoreOptions.RetryMaxDelay"/>), or dead-lettered when this was its
     /// last attempt.

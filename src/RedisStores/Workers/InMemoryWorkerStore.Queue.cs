@@ -139,6 +139,23 @@ public sealed partial class InMemoryWorkerStore
     }
 
     /// <inheritdoc />
+    public ValueTask<JobLease<T>?> AckAndLeaseNextAsync<T>(JobLease<T> lease, LeaseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateLease(lease);
+        var (visibilityMs, workerId) = _inputs.PrepareLease(lease.Queue, options);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var (q, job) = Held(lease);
+            q.Remove(job);
+            Announce(new JobFinished(lease.Queue, lease.JobId, "completed", job.Attempts));
+            var taken = Take(q, NowMs(), visibilityMs, workerId);
+            ReleaseIfIdle(lease.Queue, q);
+            return ValueTask.FromResult(taken is null ? null : ToLease<T>(lease.Queue, taken));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<JobFailure> FailAsync<T>(JobLease<T> lease, string errorMessage, CancellationToken cancellationToken = default)
     {
         var error = WorkerInputs.LeaseError(lease, errorMessage);

@@ -28,8 +28,9 @@ public sealed partial class RedisWorkerStore
     public async ValueTask<JobLease<T>?> LeaseAsync<T>(string queue, LeaseOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
-        var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, null, cancellationToken).ConfigureAwait(false);
-        return attempt.Job is { } job ? ToLease<T>(queue, job) : null;
+        var token = NewToken();
+        var reply = await TryLeaseAsync(queue, token, visibilityMs, workerId, null, cancellationToken).ConfigureAwait(false);
+        return (long)reply[0] == 1 ? ParseLease<T>(queue, reply, token) : null;
     }
 
     /// <inheritdoc />
@@ -52,10 +53,11 @@ public sealed partial class RedisWorkerStore
 
             // The flag tells enqueuers someone waits; it outlives this wait by a second, and the next ask renews it.
             // A last ask, with no time left to wait, raises no flag.
-            var attempt = await TryLeaseAsync(queue, visibilityMs, workerId, waitMs > 0 ? waitMs + 1000 : null, cancellationToken).ConfigureAwait(false);
-            if (attempt.Job is { } job)
+            var token = NewToken();
+            var reply = await TryLeaseAsync(queue, token, visibilityMs, workerId, waitMs > 0 ? waitMs + 1000 : null, cancellationToken).ConfigureAwait(false);
+            if ((long)reply[0] == 1)
             {
-                return ToLease<T>(queue, job);
+                return ParseLease<T>(queue, reply, token);
             }
 
             if (leftMs <= 0)
@@ -63,10 +65,10 @@ public sealed partial class RedisWorkerStore
                 return null;
             }
 
-            if (attempt.NextDueMs >= 0)
+            if ((long)reply[2] is >= 0 and var nextDueMs)
             {
-                // A job comes due, or a lease runs out: the server's clock says in how long.
-                waitMs = Math.Min(waitMs, Math.Max(attempt.NextDueMs - attempt.NowMs, 1));
+                // A job comes due, a lease runs out, or a job's TTL ends: the server's clock says in how long.
+                waitMs = Math.Min(waitMs, Math.Max(nextDueMs - (long)reply[1], 1));
             }
 
             try
@@ -85,12 +87,41 @@ public sealed partial class RedisWorkerStore
     {
         WorkerInputs.ValidateLease(lease);
         var keys = _keys.Queue(lease.Queue);
-        RedisValue[] args = [keys.Root, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), Guid.NewGuid().ToString("N"), NowMs(), lease.Queue];
-        var reply = await EvaluateAsync(QueueScripts.Ack, keys.Keys, args, cancellationToken).ConfigureAwait(false);
+        RedisValue[] args = [keys.Root, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), NewToken(), NowMs(), lease.Queue];
+        var reply = await EvaluateAsync(_ack, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if ((long)reply == QueueScripts.Lost)
         {
             throw new LeaseLostException(lease.Queue, lease.JobId);
         }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<JobLease<T>?> AckAndLeaseNextAsync<T>(JobLease<T> lease, LeaseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        WorkerInputs.ValidateLease(lease);
+        var queue = lease.Queue;
+        var (visibilityMs, workerId) = _inputs.PrepareLease(queue, options);
+        var keys = _keys.Queue(queue);
+        var token = NewToken();
+        RedisValue[] args =
+        [
+            keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, _connection.PublishName(_jobsChannel), NewToken(), NowMs(), queue,
+            token, visibilityMs, workerId ?? string.Empty,
+        ];
+        var reply = await EvaluateLeaseAsync(_ackAndLease, keys, args, token, cancellationToken).ConfigureAwait(false);
+        if (reply.Resp2Type == ResultType.Integer)
+        {
+            throw new LeaseLostException(queue, lease.JobId);
+        }
+
+        var parts = (RedisResult[])reply!;
+        return (long)parts[0] switch
+        {
+            1 => ParseLease<T>(queue, parts, token),
+            0 => null,
+            _ => throw new StoreDataException(
+                $"Job '{lease.JobId}' of queue '{queue}' was acked, but the next ready job, '{(string?)parts[1] ?? "?"}', is stored in a form this store did not write, and was left where it was. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix."),
+        };
     }
 
     /// <inheritdoc />
@@ -189,39 +220,34 @@ public sealed partial class RedisWorkerStore
         return deleted;
     }
 
+    // One job: no batch arrays, and the job's own id reused when it was enqueued. A job ready at once, without a dedup
+    // key or a TTL, into a queue without a length limit (the common case) takes the lean script.
     private async ValueTask<EnqueueResult> EnqueueOneAsync(string queue, PreparedJob job, CancellationToken cancellationToken)
-        => (await EnqueueAsync(queue, [job], cancellationToken).ConfigureAwait(false))[0];
+    {
+        var keys = _keys.Queue(queue);
+        if (job is { DelayMs: 0, DedupKey: null, TtlMs: null } && _inputs.Options.MaxQueueLength is null)
+        {
+            RedisValue[] ready = [keys.Root, _connection.PublishName(keys.WakeName), job.Id, job.Payload, job.Priority, job.MaxAttempts];
+            await EvaluateAsync(_enqueueReady, keys.Keys, ready, cancellationToken).ConfigureAwait(false);
+            return new EnqueueResult(job.Id, true);
+        }
+
+        var args = EnqueueArgs(keys, 1);
+        SetJob(args, 0, job);
+        var reply = EnqueueReply(queue, await EvaluateAsync(_enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
+        return (long)reply[1] == 1 ? new EnqueueResult(job.Id, true) : new EnqueueResult((string)reply[0]!, false);
+    }
 
     private async ValueTask<EnqueueResult[]> EnqueueAsync(string queue, PreparedJob[] jobs, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(queue);
-        var max = _inputs.Options.MaxQueueLength;
-        var args = new RedisValue[5 + (jobs.Length * 8)];
-        args[0] = keys.Root;
-        args[1] = MemoryQueue.LeaseRanOut;
-        args[2] = _connection.PublishName(keys.WakeName);
-        args[3] = max is { } m ? m : RedisValue.EmptyString;
-        args[4] = jobs.Length;
+        var args = EnqueueArgs(keys, jobs.Length);
         for (var i = 0; i < jobs.Length; i++)
         {
-            var job = jobs[i];
-            var b = 5 + (i * 8);
-            args[b] = job.Id;
-            args[b + 1] = job.Payload;
-            args[b + 2] = job.Priority;
-            args[b + 3] = job.DelayMs;
-            args[b + 4] = job.DedupKey ?? string.Empty;
-            args[b + 5] = job.DedupWindowMs;
-            args[b + 6] = job.MaxAttempts;
-            args[b + 7] = job.TtlMs is { } ttl ? ttl : RedisValue.EmptyString;
+            SetJob(args, i, jobs[i]);
         }
 
-        var reply = (RedisResult[])(await EvaluateAsync(QueueScripts.Enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false))!;
-        if (reply.Length == 2 && reply[0].Resp2Type == ResultType.Integer && (long)reply[0] == QueueScripts.Full)
-        {
-            throw new QueueFullException(queue, (long)reply[1], max!.Value);
-        }
-
+        var reply = EnqueueReply(queue, await EvaluateAsync(_enqueue, keys.Keys, args, cancellationToken).ConfigureAwait(false));
         var results = new EnqueueResult[jobs.Length];
         for (var i = 0; i < results.Length; i++)
         {
@@ -231,44 +257,90 @@ public sealed partial class RedisWorkerStore
         return results;
     }
 
-    private async ValueTask<LeaseAttempt> TryLeaseAsync(string queue, long visibilityMs, string? workerId, long? waiterFlagMs, CancellationToken cancellationToken)
+    private RedisValue[] EnqueueArgs(QueueKeys keys, int count)
+    {
+        var args = new RedisValue[5 + (count * 8)];
+        args[0] = keys.Root;
+        args[1] = MemoryQueue.LeaseRanOut;
+        args[2] = _connection.PublishName(keys.WakeName);
+        args[3] = _inputs.Options.MaxQueueLength is { } max ? max : RedisValue.EmptyString;
+        args[4] = count;
+        return args;
+    }
+
+    private static void SetJob(RedisValue[] args, int index, PreparedJob job)
+    {
+        var b = 5 + (index * 8);
+        args[b] = job.Id;
+        args[b + 1] = job.Payload;
+        args[b + 2] = job.Priority;
+        args[b + 3] = job.DelayMs;
+        args[b + 4] = job.DedupKey ?? string.Empty;
+        args[b + 5] = job.DedupWindowMs;
+        args[b + 6] = job.MaxAttempts;
+        args[b + 7] = job.TtlMs is { } ttl ? ttl : RedisValue.EmptyString;
+    }
+
+    private RedisResult[] EnqueueReply(string queue, RedisResult result)
+    {
+        var reply = (RedisResult[])result!;
+        if (reply.Length == 2 && reply[0].Resp2Type == ResultType.Integer && (long)reply[0] == QueueScripts.Full)
+        {
+            throw new QueueFullException(queue, (long)reply[1], _inputs.Options.MaxQueueLength!.Value);
+        }
+
+        return reply;
+    }
+
+    // The lease script's reply: { 1, the leased job's fields (see ParseLease) }, or { 0, now, next due or -1 }.
+    private async ValueTask<RedisResult[]> TryLeaseAsync(string queue, string token, long visibilityMs, string? workerId, long? waiterFlagMs, CancellationToken cancellationToken)
     {
         var keys = _keys.Queue(queue);
         RedisValue[] args =
         [
-            keys.Root, MemoryQueue.LeaseRanOut, Guid.NewGuid().ToString("N"), visibilityMs, workerId ?? string.Empty,
+            keys.Root, MemoryQueue.LeaseRanOut, token, visibilityMs, workerId ?? string.Empty,
             waiterFlagMs is { } flag ? flag : RedisValue.EmptyString,
         ];
-        // The script is not cancelled with the caller: once sent it runs, and a job it leased for a caller who has
-        // gone must go back to ready, or it would cost an attempt (and on its last attempt, die) without running.
+        var reply = (RedisResult[])(await EvaluateLeaseAsync(_lease, keys, args, token, cancellationToken).ConfigureAwait(false))!;
+        return (long)reply[0] is 1 or 0 ? reply : throw ForeignJob(queue, (string?)reply[1] ?? "?");
+    }
+
+    // Runs a script that may lease a job under the given token. The script is not cancelled with the caller: once sent
+    // it runs, and a job it leased for a caller who has gone must go back to ready, or it would cost an attempt (and
+    // on its last attempt, die) without running.
+    private ValueTask<RedisResult> EvaluateLeaseAsync(ShaScript script, QueueKeys keys, RedisValue[] args, string token, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
-        var running = EvaluateAsync(QueueScripts.Lease, keys.Keys, args, CancellationToken.None).AsTask();
-        RedisResult[] reply;
+        var running = EvaluateAsync(script, keys.Keys, args, CancellationToken.None);
+        return cancellationToken.CanBeCanceled ? WaitOrReleaseAsync(running.AsTask(), keys, token, cancellationToken) : running;
+    }
+
+    private async ValueTask<RedisResult> WaitOrReleaseAsync(Task<RedisResult> task, QueueKeys keys, string token, CancellationToken cancellationToken)
+    {
         try
         {
-            reply = (RedisResult[])(await running.WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            RedisCall.Observe(ReleaseIfLeasedAsync(running, keys, (string)args[2]!));
+            RedisCall.Observe(ReleaseIfLeasedAsync(task, keys, token));
             throw;
         }
-
-        return (long)reply[0] switch
-        {
-            1 => new LeaseAttempt(ParseJob((RedisValue[])reply[1]!, queue, null), 0, -1),
-            0 => new LeaseAttempt(null, (long)reply[1], (long)reply[2]),
-            _ => throw ForeignJob(queue, (string?)reply[1] ?? "?"),
-        };
     }
 
     private async Task ReleaseIfLeasedAsync(Task<RedisResult> lease, QueueKeys keys, string token)
     {
-        var reply = (RedisResult[])(await lease.ConfigureAwait(false))!;
+        var result = await lease.ConfigureAwait(false);
+        if (result.Resp2Type != ResultType.Array)
+        {
+            return; // an ack whose lease was lost leased nothing
+        }
+
+        var reply = (RedisResult[])result!;
         if ((long)reply[0] == 1)
         {
-            var jobId = (string)((RedisValue[])reply[1]!)[1]!;
-            var dropAt = (string?)reply[2] ?? string.Empty;
+            var jobId = (string)reply[1]!;
+            var dropAt = (string?)reply[10] ?? string.Empty;
             var channel = _connection.PublishName(keys.WakeName);
             await EvaluateAsync(QueueScripts.Release, keys.Keys, [keys.Root, jobId, token, channel, dropAt], CancellationToken.None).ConfigureAwait(false);
         }
@@ -282,7 +354,7 @@ public sealed partial class RedisWorkerStore
         [
             keys.Root, MemoryQueue.LeaseRanOut, lease.JobId, lease.LeaseToken, error,
             _inputs.RetryDelayMs(lease.Attempt), deadLetter ? "1" : "0", channel,
-            _connection.PublishName(_jobsChannel), Guid.NewGuid().ToString("N"), lease.Queue,
+            _connection.PublishName(_jobsChannel), NewToken(), lease.Queue,
         ];
         var reply = await EvaluateAsync(QueueScripts.Fail, keys.Keys, args, cancellationToken).ConfigureAwait(false);
         if (reply.Resp2Type == ResultType.Integer)
@@ -304,7 +376,39 @@ public sealed partial class RedisWorkerStore
         return reply.Length == 0 ? null : ToRecord(queue, ParseJob(reply, queue, expectedId));
     }
 
-    private JobLease<T> ToLease<T>(string queue, JobSnapshot job) => job.ToLease<T>(_inputs, queue);
+    private static string NewToken() => Guid.NewGuid().ToString("N");
+
+    // Reads a lease script's { 1, id, p, pr, a, m, t, du, w, err, drop time }: the job as it was leased, under the token
+    // the caller made. Foreign data, reported, for anything this store did not write.
+    private JobLease<T> ParseLease<T>(string queue, RedisResult[] f, string token)
+    {
+        var id = f.Length == 11 ? (string?)f[1] : null;
+        if (id is null)
+        {
+            throw ForeignJob(queue, "?");
+        }
+
+        var payload = (byte[]?)f[2] ?? throw ForeignJob(queue, id);
+        var priority = (int)Number((RedisValue)f[3], queue, id);
+        var attempt = (int)Number((RedisValue)f[4], queue, id);
+        var maxAttempts = (int)Number((RedisValue)f[5], queue, id);
+        var enqueued = Number((RedisValue)f[6], queue, id);
+        var expires = Number((RedisValue)f[7], queue, id);
+        return new JobLease<T>
+        {
+            Queue = queue,
+            JobId = id,
+            Payload = _inputs.DeserializePayload<T>(queue, id, payload),
+            Attempt = attempt,
+            MaxAttempts = maxAttempts,
+            Priority = priority,
+            EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(enqueued),
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expires),
+            LastError = (string?)f[9],
+            WorkerId = (string?)f[8],
+            LeaseToken = token,
+        };
+    }
 
     private JobRecord ToRecord(string queue, JobSnapshot job) => job.ToRecord(_inputs, queue);
 
@@ -345,6 +449,4 @@ public sealed partial class RedisWorkerStore
 
     private static StoreDataException ForeignJob(string queue, string jobId)
         => new($"Job '{jobId}' of queue '{queue}' is stored in a form this store did not write. Something else writes under the store's key prefix; delete the queue's keys (PurgeAsync, or the keys tagged {{wq:{queue}}}) or give the store its own RedisStores:KeyPrefix.");
-
-    private readonly record struct LeaseAttempt(JobSnapshot? Job, long NowMs, long NextDueMs);
 }

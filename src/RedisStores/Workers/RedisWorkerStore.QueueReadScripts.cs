@@ -23,7 +23,7 @@ public sealed partial class RedisWorkerStore
             end
             -- The next ready job, as a lease would take it: entries whose job hash is gone are dropped.
             for _ = 1, 100 do
-              local first = redis.call('ZRANGE', KEYS[1], 0, 0)
+              local first = redis.call('ZRANGE', KEYS[1], '0', '0')
               if #first == 0 then return {} end
               local f = job(jkey(first[1]))
               if f[1] or redis.call('EXISTS', jkey(first[1])) == 1 then return f end
@@ -100,7 +100,7 @@ public sealed partial class RedisWorkerStore
             if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[4]) > 0 then
               return { deleted, 1 }
             end
-            redis.call('DEL', KEYS[5])
+            redis.call('DEL', KEYS[5], KEYS[8])
             return { deleted, 0 }
             """;
 

@@ -22,6 +22,18 @@ public sealed partial class RedisWorkerStore : IWorkerStore
     private readonly QueueWakeups _wakeups;
     private readonly string _jobsChannel;
 
+    // The queue scripts a worker loop sends for every job, sent by their SHA1 (see ShaScript).
+    private static readonly byte[] s_enqueueReadySha = ShaScript.HashOf(QueueScripts.EnqueueReady);
+    private static readonly byte[] s_enqueueSha = ShaScript.HashOf(QueueScripts.Enqueue);
+    private static readonly byte[] s_leaseSha = ShaScript.HashOf(QueueScripts.Lease);
+    private static readonly byte[] s_ackSha = ShaScript.HashOf(QueueScripts.Ack);
+    private static readonly byte[] s_ackAndLeaseSha = ShaScript.HashOf(QueueScripts.AckAndLease);
+    private readonly ShaScript _enqueueReady = new(QueueScripts.EnqueueReady, s_enqueueReadySha);
+    private readonly ShaScript _enqueue = new(QueueScripts.Enqueue, s_enqueueSha);
+    private readonly ShaScript _lease = new(QueueScripts.Lease, s_leaseSha);
+    private readonly ShaScript _ack = new(QueueScripts.Ack, s_ackSha);
+    private readonly ShaScript _ackAndLease = new(QueueScripts.AckAndLease, s_ackAndLeaseSha);
+
     /// <summary>Creates a worker store on a connection the caller owns (and disposes).</summary>
     /// <param name="connection">The Redis connection.</param>
     /// <param name="options">The settings; <see langword="null"/> uses the defaults.</param>
@@ -263,6 +275,9 @@ public sealed partial class RedisWorkerStore : IWorkerStore
 
     private ValueTask<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
         => RedisCall.EvaluateAsync(_connection, script, keys, args, StoreName, cancellationToken);
+
+    private ValueTask<RedisResult> EvaluateAsync(ShaScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+        => RedisCall.RunAsync(_connection, (Script: script, Keys: keys, Args: args), static (db, s) => s.Script.EvaluateAsync(db, s.Keys, s.Args), StoreName, cancellationToken);
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

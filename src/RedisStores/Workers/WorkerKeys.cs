@@ -33,7 +33,7 @@ internal sealed class WorkerKeys(string keyPrefix)
 
     /// <summary>
     /// The keys of a queue, all tagged <c>{wq:&lt;queue&gt;}</c> so one script reaches them on a cluster: ready,
-    /// scheduled, leased, dead and expiring sorted sets, the sequence counter and the waiters flag. Job hashes
+    /// scheduled, leased, dead and expiring sorted sets, the sequence counter, the waiters flag and the next-due marker. Job hashes
     /// (<c>j:&lt;id&gt;</c>) and dedup keys (<c>d:&lt;key&gt;</c>) hang under <see cref="QueueKeys.Root"/> in the same slot.
     /// </summary>
     internal QueueKeys Queue(string queue)
@@ -58,14 +58,17 @@ internal sealed class WorkerKeys(string keyPrefix)
         var root = $"{keyPrefix}{{wq:{queue}}}:";
         return new QueueKeys(
             root,
-            [root + "ready", root + "sched", root + "leased", root + "dead", root + "exp", root + "seq", root + "waiters"],
-            RedisChannel.Literal($"{keyPrefix}wq:{queue}:wake"));
+            [root + "ready", root + "sched", root + "leased", root + "dead", root + "exp", root + "seq", root + "waiters", root + "due"],
+            $"{keyPrefix}wq:{queue}:wake");
     }
 }
 
-/// <summary>A queue's keys: the root job and dedup keys hang under, the KEYS of its scripts, and its wake-up channel.</summary>
-internal readonly record struct QueueKeys(string Root, RedisKey[] Keys, RedisChannel Wake)
+/// <summary>
+/// A queue's keys: the root job and dedup keys hang under, the KEYS of its scripts, and its wake-up channel's name
+/// (before any channel prefix of the connection). Built once per queue and kept, so a worker's calls build no key.
+/// </summary>
+internal sealed record QueueKeys(string Root, RedisKey[] Keys, string WakeName)
 {
-    /// <summary>The wake-up channel's name, before any channel prefix of the connection.</summary>
-    internal string WakeName => Wake.ToString()!;
+    /// <summary>The wake-up channel, as the store subscribes to it.</summary>
+    internal RedisChannel Wake { get; } = RedisChannel.Literal(WakeName);
 }

@@ -78,10 +78,16 @@ public sealed class StoreNotificationTests(RedisEnvironment redis)
         await workers.AckAsync((await workers.LeaseAsync<int>("q", cancellationToken: Ct))!, Ct);
         var other = await workers.EnqueueAsync("q", 2, cancellationToken: Ct);
         await workers.DeadLetterAsync((await workers.LeaseAsync<int>("q", cancellationToken: Ct))!, "poison", Ct);
+        var third = await workers.EnqueueAsync("q", 3, cancellationToken: Ct);
+        var fourth = await workers.EnqueueAsync("q", 4, cancellationToken: Ct);
+        var next = await workers.AckAndLeaseNextAsync((await workers.LeaseAsync<int>("q", cancellationToken: Ct))!, cancellationToken: Ct);
+        await workers.AckAsync(next!, Ct);
 
         Assert.Equal(new JobFinished("q", job.JobId, "retrying", 1), await NextAsync(heard));
         Assert.Equal(new JobFinished("q", job.JobId, "completed", 2), await NextAsync(heard));
         Assert.Equal(new JobFinished("q", other.JobId, "dead", 1), await NextAsync(heard));
+        Assert.Equal(new JobFinished("q", third.JobId, "completed", 1), await NextAsync(heard));
+        Assert.Equal(new JobFinished("q", fourth.JobId, "completed", 1), await NextAsync(heard));
     }
 
     [Theory]

@@ -32,11 +32,13 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         var ops = new (string Name, Func<Task> Run)[]
         {
             ("enqueue", () => store.EnqueueAsync("q", 1, new EnqueueOptions { DedupKey = "d" }, Ct).AsTask()),
+            ("enqueue ready", () => store.EnqueueAsync("q", 2, cancellationToken: Ct).AsTask()),
             ("enqueue 500", () => store.EnqueueManyAsync("q", Enumerable.Range(0, 500).Select(i => new JobRequest<int>(i)), Ct).AsTask()),
             ("lease", async () => lease = await store.LeaseAsync<int>("q", cancellationToken: Ct)),
             ("extend", async () => lease = await store.ExtendLeaseAsync(lease!, cancellationToken: Ct)),
             ("fail", async () => await store.FailAsync(lease!, "x", Ct)),
             ("lease again", async () => lease = await store.LeaseAsync<int>("q", cancellationToken: Ct)),
+            ("ack and lease next", async () => lease = await store.AckAndLeaseNextAsync(lease!, cancellationToken: Ct)),
             ("ack", async () => await store.AckAsync(lease!, Ct)),
             ("counts", () => store.GetCountsAsync("q", Ct).AsTask()),
             ("peek", () => store.PeekAsync("q", Ct).AsTask()),
@@ -235,7 +237,8 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         Assert.Equal(0, (await store.GetCountsAsync("big", Ct)).Total);
         Assert.True((await store.EnqueueAsync("big", 1, new EnqueueOptions { DedupKey = "k0-1" }, Ct)).Enqueued);
 
-        // Only the sequence counter, the new job, its dedup key and the ready set remain.
+        // Only the sequence counter, the new job, its dedup key, the ready set and the next-due marker the count
+        // set (for a second at most) remain.
         var keys = new List<string>();
         foreach (var server in redis.Cluster.Connection.GetServers().Where(s => !s.IsReplica))
         {
@@ -245,7 +248,9 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
             }
         }
 
-        Assert.Equal(4, keys.Count);
+        Assert.Equal(5, keys.Count);
+        Assert.Contains($"{prefix}{{wq:big}}:due", keys);
+        Assert.InRange((await redis.Cluster.Connection.GetDatabase().KeyTimeToLiveAsync($"{prefix}{{wq:big}}:due"))!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(1));
         Assert.Single(keys.Select(ClusterSlot.Of).Distinct());
     }
 
@@ -400,6 +405,104 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         var lease = await store.LeaseAsync<string>("q", cancellationToken: Ct);
         Assert.Equal(1, lease!.Attempt);
         Assert.Equal("only once", lease.Payload);
+    }
+
+    [Fact]
+    public async Task An_ack_and_lease_next_whose_caller_gave_up_keeps_the_ack_and_gives_the_next_job_back_without_costing_an_attempt()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        var (store, _) = NewStore(connection);
+        var done = await store.EnqueueAsync("q", "done", new EnqueueOptions { Priority = 1 }, Ct);
+        var next = await store.EnqueueAsync("q", "only once", new EnqueueOptions { MaxAttempts = 1 }, Ct);
+        var lease = await store.LeaseAsync<string>("q", cancellationToken: Ct);
+        Assert.Equal(done.JobId, lease!.JobId);
+
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        giveUp.CancelAfter(200);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.AckAndLeaseNextAsync(lease, cancellationToken: giveUp.Token).AsTask());
+
+        await CacheTestSupport.WaitUntilAsync(async () => (await store.GetJobAsync("q", next.JobId, Ct))?.State == JobState.Ready, "the next lease is given back");
+        Assert.Null(await store.GetJobAsync("q", done.JobId, Ct));
+        Assert.Equal(0, (await store.GetJobAsync("q", next.JobId, Ct))!.Attempts);
+        var again = await store.LeaseAsync<string>("q", cancellationToken: Ct);
+        Assert.Equal(1, again!.Attempt);
+        Assert.Equal("only once", again.Payload);
+    }
+
+    [Fact]
+    public async Task An_ack_and_lease_next_meeting_a_foreign_next_job_keeps_the_ack_reports_it_and_leaves_it_alone()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection);
+        var db = redis.Standalone.Connection.GetDatabase();
+        var job = await store.EnqueueAsync("mixed", "mine", cancellationToken: Ct);
+        var lease = await store.LeaseAsync<string>("mixed", cancellationToken: Ct);
+        await db.SortedSetAddAsync($"{prefix}{{wq:mixed}}:ready", "intruder", 1);
+        await db.StringSetAsync($"{prefix}{{wq:mixed}}:j:intruder", "not ours");
+
+        var error = await Assert.ThrowsAsync<StoreDataException>(() => store.AckAndLeaseNextAsync(lease!, cancellationToken: Ct).AsTask());
+
+        Assert.Contains("was acked", error.Message, StringComparison.Ordinal);
+        Assert.Contains("intruder", error.Message, StringComparison.Ordinal);
+        Assert.Null(await store.GetJobAsync("mixed", job.JobId, Ct));
+        Assert.Equal("intruder", (string?)(await db.SortedSetRangeByRankAsync($"{prefix}{{wq:mixed}}:ready")).Single());
+        Assert.Equal("not ours", await db.StringGetAsync($"{prefix}{{wq:mixed}}:j:intruder"));
+    }
+
+    [Fact]
+    public async Task Work_that_comes_due_before_the_next_due_marker_said_lowers_it_and_is_taken_back_on_time()
+    {
+        var (store, prefix) = NewStore(redis.Standalone.Connection, o =>
+        {
+            o.Workers.RetryBaseDelay = TimeSpan.FromMilliseconds(200);
+            o.Workers.RetryMaxDelay = TimeSpan.FromMilliseconds(200);
+        });
+        var db = redis.Standalone.Connection.GetDatabase();
+        var marker = $"{prefix}{{wq:m}}:due";
+        await store.EnqueueAsync("m", "held", cancellationToken: Ct);
+        var held = await store.LeaseAsync<string>("m", new LeaseOptions { VisibilityTimeout = TimeSpan.FromMinutes(1) }, Ct);
+
+        // The lease's scan set the marker to the lease's expiry, a minute away, for at most a second.
+        Assert.Equal(held!.ExpiresAt.ToUnixTimeMilliseconds(), (long)await db.StringGetAsync(marker));
+        Assert.InRange((await db.KeyTimeToLiveAsync(marker))!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+
+        var delayed = await store.EnqueueAsync("m", "delayed", new EnqueueOptions { Delay = TimeSpan.FromMilliseconds(150) }, Ct);
+        await store.EnqueueAsync("m", "dropped", new EnqueueOptions { Ttl = TimeSpan.FromMilliseconds(150), Priority = 1 }, Ct);
+        Assert.True((long)await db.StringGetAsync(marker) < held.ExpiresAt.ToUnixTimeMilliseconds());
+        await Task.Delay(250, Ct);
+
+        var next = await store.AckAndLeaseNextAsync(held, cancellationToken: Ct);
+        Assert.Equal(delayed.JobId, next!.JobId);
+        Assert.Equal(new QueueCounts(0, 0, 1, 0), await store.GetCountsAsync("m", Ct));
+
+        var retry = await store.FailAsync(next, "again", Ct);
+        Assert.Equal(retry.RetryAt!.Value.ToUnixTimeMilliseconds(), (long)await db.StringGetAsync(marker));
+        await Task.Delay(300, Ct);
+        Assert.Equal(delayed.JobId, (await store.LeaseAsync<string>("m", cancellationToken: Ct))!.JobId);
+    }
+
+    [Fact]
+    public async Task Scripts_sent_by_hash_are_sent_again_by_text_after_the_server_lost_them()
+    {
+        await using var server = await redis.StartOwnServerAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{server.EndPoint},allowAdmin=true");
+        var (store, _) = NewStore(connection);
+        await store.EnqueueAsync("q", 1, cancellationToken: Ct);
+        await store.EnqueueAsync("q", 2, cancellationToken: Ct);
+        var lease = await store.LeaseAsync<int>("q", cancellationToken: Ct);
+        lease = await store.AckAndLeaseNextAsync(lease!, cancellationToken: Ct);
+
+        // As after a restart or a failover to a server that never ran them.
+        await connection.GetServers().Single().ScriptFlushAsync();
+
+        await store.EnqueueAsync("q", 3, cancellationToken: Ct);
+        var next = await store.AckAndLeaseNextAsync(lease!, cancellationToken: Ct);
+        Assert.Equal(3, next!.Payload);
+        await store.AckAsync(next, Ct);
+        Assert.Null(await store.LeaseAsync<int>("q", cancellationToken: Ct));
+        Assert.Equal(default, await store.GetCountsAsync("q", Ct));
     }
 
     [Fact]

@@ -867,6 +867,7 @@ public abstract partial class WorkerStoreConformanceTests
             await Assert.ThrowsAnyAsync<ArgumentException>(() => store.FailAsync(forged, "x", Ct).AsTask());
             await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DeadLetterAsync(forged, "x", Ct).AsTask());
             await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ExtendLeaseAsync(forged, null, Ct).AsTask());
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AckAndLeaseNextAsync(forged, null, Ct).AsTask());
         }
 
         Assert.Equal(new QueueCounts(0, 0, 1, 0), await store.GetCountsAsync("fine", Ct));
@@ -887,6 +888,7 @@ public abstract partial class WorkerStoreConformanceTests
         await Assert.ThrowsAnyAsync<ArgumentNullException>(() => store.FailAsync<int>(null!, "x", Ct).AsTask());
         await Assert.ThrowsAnyAsync<ArgumentNullException>(() => store.DeadLetterAsync<int>(null!, "x", Ct).AsTask());
         await Assert.ThrowsAnyAsync<ArgumentNullException>(() => store.ExtendLeaseAsync<int>(null!, null, Ct).AsTask());
+        await Assert.ThrowsAnyAsync<ArgumentNullException>(() => store.AckAndLeaseNextAsync<int>(null!, null, Ct).AsTask());
         Assert.Null(await store.GetJobAsync("q", "never-enqueued", Ct));
     }
 
@@ -930,6 +932,8 @@ public abstract partial class WorkerStoreConformanceTests
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ExtendLeaseAsync(lease!, TimeSpan.FromMilliseconds(500), Ct).AsTask());
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.FailAsync(lease!, string.Empty, Ct).AsTask());
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DeadLetterAsync(lease!, string.Empty, Ct).AsTask());
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AckAndLeaseNextAsync(lease!, new LeaseOptions { VisibilityTimeout = TimeSpan.FromMilliseconds(500) }, Ct).AsTask());
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AckAndLeaseNextAsync(lease!, new LeaseOptions { WorkerId = "bad worker" }, Ct).AsTask());
         Assert.Equal(lease!.ExpiresAt, (await store.GetJobAsync("opts", lease.JobId, Ct))!.StateUntil);
     }
 
@@ -983,6 +987,7 @@ public abstract partial class WorkerStoreConformanceTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.FailAsync(lease!, "x", token).AsTask());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.DeadLetterAsync(lease!, "x", token).AsTask());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.ExtendLeaseAsync(lease!, null, token).AsTask());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.AckAndLeaseNextAsync(lease!, null, token).AsTask());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetCountsAsync("c", token).AsTask());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.PeekAsync("c", token).AsTask());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetJobAsync("c", lease!.JobId, token).AsTask());
