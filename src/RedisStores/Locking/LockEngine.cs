@@ -29,7 +29,7 @@ internal sealed class LockEngine
         _pollInterval = options.Locks.PollInterval;
         Time = time;
         Logger = logger;
-        Scheduler = new RenewalScheduler(time);
+        Scheduler = new RenewalScheduler(time, logger);
     }
 
     internal LockBackend Backend { get; }

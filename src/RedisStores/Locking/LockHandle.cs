@@ -89,7 +89,7 @@ internal sealed class LockHandle : IDistributedLockHandle
                 // MarkLost may have looked for the source just before it was published: cancel it here then.
                 if (Volatile.Read(ref _state) == Lost)
                 {
-                    lost.Cancel();
+                    SignalLost(lost);
                 }
             }
 
@@ -169,6 +169,21 @@ internal sealed class LockHandle : IDistributedLockHandle
         else if (renew)
         {
             _ = RenewInBackgroundAsync();
+        }
+    }
+
+    /// <summary>
+    /// Called by the scheduler when <see cref="OnDue"/> threw: a handle still held goes back in the heap, so it is still
+    /// renewed or declared lost.
+    /// </summary>
+    internal void ScheduleAfterFault()
+    {
+        lock (Scheduler.Gate)
+        {
+            if (Volatile.Read(ref _state) == Held && HeapIndex < 0)
+            {
+                Scheduler.ScheduleLocked(this, NextDueLocked());
+            }
         }
     }
 
@@ -285,8 +300,36 @@ internal sealed class LockHandle : IDistributedLockHandle
                 Scheduler.RemoveLocked(this);
             }
 
+            // Signalled before logging: the handle's fate is settled even if the logger throws.
+            if (Volatile.Read(ref _lost) is { } lost)
+            {
+                SignalLost(lost);
+            }
+
             Log.LockLost(_engine.Logger, reason);
-            Volatile.Read(ref _lost)?.Cancel();
+        }
+    }
+
+    // The callbacks run on the thread pool, not on the caller's thread, which is often the scheduler's timer: a callback
+    // that throws would end the process there, and one that blocks would hold up the renewals of every lock.
+    private void SignalLost(CancellationTokenSource lost)
+    {
+        var callbacks = lost.CancelAsync();
+        if (!callbacks.IsCompletedSuccessfully)
+        {
+            _ = ObserveLostCallbacksAsync(callbacks);
+        }
+    }
+
+    private async Task ObserveLostCallbacksAsync(Task callbacks)
+    {
+        try
+        {
+            await callbacks.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.LockLostCallbackFailed(_engine.Logger, ex);
         }
     }
 }

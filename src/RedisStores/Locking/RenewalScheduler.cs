@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using RedisStores.Internal;
+
 namespace RedisStores.Locking;
 
 /// <summary>
@@ -15,12 +18,17 @@ internal sealed class RenewalScheduler
     private static readonly TimeSpan s_minimumDelay = TimeSpan.FromMilliseconds(1);
 
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private LockHandle[] _heap = new LockHandle[16];
     private int _count;
     private ITimer? _timer;
     private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
 
-    internal RenewalScheduler(TimeProvider time) => _time = time;
+    internal RenewalScheduler(TimeProvider time, ILogger logger)
+    {
+        _time = time;
+        _logger = logger;
+    }
 
     internal object Gate { get; } = new();
 
@@ -137,9 +145,27 @@ internal sealed class RenewalScheduler
             }
         }
 
+        // The due handles are out of the heap: a failure of one must not leave the others there unrenewed and unwatched,
+        // nor escape on the timer's thread, where it would end the process.
         for (var i = 0; i < dueCount; i++)
         {
-            due![i].OnDue();
+            var handle = due![i];
+            try
+            {
+                handle.OnDue();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                handle.ScheduleAfterFault();
+                try
+                {
+                    Log.LockScheduleFailed(_logger, ex);
+                }
+                catch (Exception) when (ex is not OutOfMemoryException)
+                {
+                    // A logger that throws has nowhere to report to; the handles must still be served.
+                }
+            }
         }
     }
 
