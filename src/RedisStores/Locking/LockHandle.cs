@@ -31,6 +31,7 @@ internal sealed class LockHandle : IDistributedLockHandle
     private DateTimeOffset _nextRenewal;
     private TimeSpan _lease;
     private bool _renewing;
+    private long _renewalsSent;
     private int _state;
     private int _disposed;
 
@@ -230,11 +231,37 @@ internal sealed class LockHandle : IDistributedLockHandle
 
     private async Task<bool> RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
-        var sentAt = _engine.Time.GetUtcNow();
+        DateTimeOffset sentAt;
+        long renewal;
+        lock (Scheduler.Gate)
+        {
+            sentAt = _engine.Time.GetUtcNow();
+            renewal = ++_renewalsSent;
+
+            // A shorter lease may take effect on the server before its reply comes back, or without one: count the
+            // deadline from now already, so that it is never later than the server's, whichever renewal arrives.
+            if (sentAt + lease < _leaseEnd)
+            {
+                _leaseEnd = sentAt + lease;
+                if (Volatile.Read(ref _state) == Held)
+                {
+                    Scheduler.ScheduleLocked(this, NextDueLocked());
+                }
+            }
+        }
+
         if (await _engine.Backend.ExtendAsync(Name, _prepared, _owner, lease, cancellationToken).ConfigureAwait(false))
         {
             lock (Scheduler.Gate)
             {
+                // Renewals in flight together (ExtendAsync beside the background renewal) may answer in any order.
+                // Only the newest sent is what the server holds now: an older reply would set a deadline, and a
+                // lease, the server no longer has. Until the newest answers, the earlier deadline stands.
+                if (renewal != _renewalsSent)
+                {
+                    return true;
+                }
+
                 _lease = lease;
                 _leaseEnd = sentAt + lease;
                 _nextRenewal = sentAt + (_interval < lease ? _interval : lease / 3);
