@@ -27,15 +27,15 @@ internal sealed class LockHandle : IDistributedLockHandle
     private readonly bool _autoExtend;
     private readonly TimeSpan _interval;
     private CancellationTokenSource? _lost;
-    private DateTimeOffset _leaseEnd;
-    private DateTimeOffset _nextRenewal;
+    private long _leaseEnd;
+    private long _nextRenewal;
     private TimeSpan _lease;
     private bool _renewing;
     private long _renewalsSent;
     private int _state;
     private int _disposed;
 
-    internal LockHandle(LockEngine engine, string name, object? prepared, long owner, long fencingToken, TimeSpan lease, bool autoExtend, TimeSpan interval, DateTimeOffset sentAt)
+    internal LockHandle(LockEngine engine, string name, object? prepared, long owner, long fencingToken, TimeSpan lease, bool autoExtend, TimeSpan interval, long sentAt)
     {
         _engine = engine;
         Name = name;
@@ -45,8 +45,8 @@ internal sealed class LockHandle : IDistributedLockHandle
         _lease = lease;
         _autoExtend = autoExtend;
         _interval = interval;
-        _leaseEnd = sentAt + lease;
-        _nextRenewal = sentAt + interval;
+        _leaseEnd = Scheduler.After(sentAt, lease);
+        _nextRenewal = Scheduler.After(sentAt, interval);
         lock (Scheduler.Gate)
         {
             Scheduler.ScheduleLocked(this, NextDueLocked());
@@ -104,7 +104,7 @@ internal sealed class LockHandle : IDistributedLockHandle
     internal int HeapIndex { get; set; } = -1;
 
     /// <summary>When the scheduler next wakes the handle. Guarded by the scheduler's gate.</summary>
-    internal DateTimeOffset Due { get; set; }
+    internal long Due { get; set; }
 
     private RenewalScheduler Scheduler => _engine.Scheduler;
 
@@ -145,7 +145,7 @@ internal sealed class LockHandle : IDistributedLockHandle
                 return;
             }
 
-            var now = _engine.Time.GetUtcNow();
+            var now = _engine.Time.GetTimestamp();
             if (now >= _leaseEnd)
             {
                 // The lease end is a deadline of its own: a renewal stuck in a client timeout must not outlive it.
@@ -227,22 +227,23 @@ internal sealed class LockHandle : IDistributedLockHandle
     }
 
     // Due for the next renewal, or at the end of the lease: while a renewal is pending, or without automatic extension.
-    private DateTimeOffset NextDueLocked() => _autoExtend && !_renewing && _nextRenewal < _leaseEnd ? _nextRenewal : _leaseEnd;
+    private long NextDueLocked() => _autoExtend && !_renewing && _nextRenewal < _leaseEnd ? _nextRenewal : _leaseEnd;
 
     private async Task<bool> RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
-        DateTimeOffset sentAt;
+        long sentAt;
         long renewal;
         lock (Scheduler.Gate)
         {
-            sentAt = _engine.Time.GetUtcNow();
+            sentAt = _engine.Time.GetTimestamp();
             renewal = ++_renewalsSent;
 
             // A shorter lease may take effect on the server before its reply comes back, or without one: count the
             // deadline from now already, so that it is never later than the server's, whichever renewal arrives.
-            if (sentAt + lease < _leaseEnd)
+            var shortened = Scheduler.After(sentAt, lease);
+            if (shortened < _leaseEnd)
             {
-                _leaseEnd = sentAt + lease;
+                _leaseEnd = shortened;
                 if (Volatile.Read(ref _state) == Held)
                 {
                     Scheduler.ScheduleLocked(this, NextDueLocked());
@@ -263,8 +264,8 @@ internal sealed class LockHandle : IDistributedLockHandle
                 }
 
                 _lease = lease;
-                _leaseEnd = sentAt + lease;
-                _nextRenewal = sentAt + (_interval < lease ? _interval : lease / 3);
+                _leaseEnd = Scheduler.After(sentAt, lease);
+                _nextRenewal = Scheduler.After(sentAt, _interval < lease ? _interval : lease / 3);
 
                 // The lease end may have moved earlier (an explicit, shorter lease): wake for it in time.
                 if (Volatile.Read(ref _state) == Held)
@@ -307,7 +308,7 @@ internal sealed class LockHandle : IDistributedLockHandle
                 _renewing = false;
                 if (retrySoon)
                 {
-                    _nextRenewal = _engine.Time.GetUtcNow() + s_retryAfterFailure;
+                    _nextRenewal = Scheduler.After(_engine.Time.GetTimestamp(), s_retryAfterFailure);
                 }
 
                 if (Volatile.Read(ref _state) == Held)

@@ -3,7 +3,7 @@ using RedisStores.Locking;
 namespace RedisStores.Tests.Locking;
 
 /// <summary>
-/// A lock backend whose every attempt is granted and whose renewals answer when the test says so, in the order it
+/// A lock backend whose attempts are granted (unless told otherwise) and whose renewals answer when the test says so, in the order it
 /// chooses; releases can be made to fail a number of times.
 /// </summary>
 internal sealed class ManualLockBackend : LockBackend
@@ -19,8 +19,11 @@ internal sealed class ManualLockBackend : LockBackend
 
     public int ReleaseCalls { get; private set; }
 
+    /// <summary>Whether attempts are granted; when not, the holder's lease is reported to run for an hour.</summary>
+    public bool Grant { get; set; } = true;
+
     internal override ValueTask<Attempt> TryAcquireAsync(string name, object? prepared, long owner, TimeSpan lease, CancellationToken cancellationToken)
-        => ValueTask.FromResult(new Attempt(true, 1, TimeSpan.Zero));
+        => ValueTask.FromResult(Grant ? new Attempt(true, 1, TimeSpan.Zero) : new Attempt(false, 0, TimeSpan.FromHours(1)));
 
     internal override ValueTask<bool> ExtendAsync(string name, object? prepared, long owner, TimeSpan lease, CancellationToken cancellationToken)
     {
