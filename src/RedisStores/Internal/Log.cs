@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Lock release notifications are unavailable; waiters poll instead: {Error}")]
     internal static partial void LockNotificationsUnavailable(ILogger logger, string error);
 
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "A callback registered on a lock's HandleLostToken threw; the lock service goes on")]
+    internal static partial void LockLostCallbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Error, Message = "A lock's scheduled renewal or lease check failed; it is scheduled again and the other locks go on")]
+    internal static partial void LockScheduleFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "The cache cannot reach Redis; it answers from memory, misses, and runs factories until Redis is back: {Error}")]
     internal static partial void CacheRedisUnavailable(ILogger logger, string error);
 

@@ -22,7 +22,8 @@ public interface IDistributedLockHandle : IAsyncDisposable
 
     /// <summary>
     /// Cancelled when the lock is lost: its lease ran out before an extension succeeded, or another holder took it
-    /// over. Pass it to the work the lock protects, so the work stops when exclusivity may be gone.
+    /// over. Pass it to the work the lock protects, so the work stops when exclusivity may be gone. Callbacks
+    /// registered on it run on the thread pool; one that throws is logged (event 34), not rethrown.
     /// </summary>
     CancellationToken HandleLostToken { get; }
 

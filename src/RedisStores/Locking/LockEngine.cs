@@ -29,7 +29,7 @@ internal sealed class LockEngine
         _pollInterval = options.Locks.PollInterval;
         Time = time;
         Logger = logger;
-        Scheduler = new RenewalScheduler(time);
+        Scheduler = new RenewalScheduler(time, logger);
     }
 
     internal LockBackend Backend { get; }
@@ -58,7 +58,8 @@ internal sealed class LockEngine
         }
 
         var (lease, autoExtend, interval) = Settings(options);
-        var deadline = waitTimeout is { } t ? Time.GetUtcNow() + t : (DateTimeOffset?)null;
+        // Measured on the monotonic timestamp: a step of the wall clock must not end or stretch the wait.
+        var started = Time.GetTimestamp();
         // The first acquisition of a service subscribes to release notifications and makes its attempt at once: one
         // round trip when the lock is free. A failed attempt made before the subscription was live tries again once it is.
         Backend.StartNotifications();
@@ -72,7 +73,7 @@ internal sealed class LockEngine
             // Read before the attempt: a release signalled after it, for any name, makes a failed attempt try again at once.
             var version = Backend.Releases.Version;
             var owner = Interlocked.Increment(ref _owners);
-            var sentAt = Time.GetUtcNow();
+            var sentAt = Time.GetTimestamp();
             Attempt attempt;
             try
             {
@@ -92,9 +93,9 @@ internal sealed class LockEngine
 
             // Woken by the release notification, else when the holder's lease runs out or the poll interval passes.
             var wait = Min(attempt.HolderLeaseLeft, _pollInterval);
-            if (deadline is { } end)
+            if (waitTimeout is { } limit)
             {
-                var left = end - Time.GetUtcNow();
+                var left = limit - Time.GetElapsedTime(started);
                 if (left <= TimeSpan.Zero)
                 {
                     return throwOnTimeout ? throw new LockTimeoutException(name, waitTimeout!.Value) : null;

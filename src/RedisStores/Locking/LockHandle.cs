@@ -27,14 +27,15 @@ internal sealed class LockHandle : IDistributedLockHandle
     private readonly bool _autoExtend;
     private readonly TimeSpan _interval;
     private CancellationTokenSource? _lost;
-    private DateTimeOffset _leaseEnd;
-    private DateTimeOffset _nextRenewal;
+    private long _leaseEnd;
+    private long _nextRenewal;
     private TimeSpan _lease;
     private bool _renewing;
+    private long _renewalsSent;
     private int _state;
     private int _disposed;
 
-    internal LockHandle(LockEngine engine, string name, object? prepared, long owner, long fencingToken, TimeSpan lease, bool autoExtend, TimeSpan interval, DateTimeOffset sentAt)
+    internal LockHandle(LockEngine engine, string name, object? prepared, long owner, long fencingToken, TimeSpan lease, bool autoExtend, TimeSpan interval, long sentAt)
     {
         _engine = engine;
         Name = name;
@@ -44,8 +45,8 @@ internal sealed class LockHandle : IDistributedLockHandle
         _lease = lease;
         _autoExtend = autoExtend;
         _interval = interval;
-        _leaseEnd = sentAt + lease;
-        _nextRenewal = sentAt + interval;
+        _leaseEnd = Scheduler.After(sentAt, lease);
+        _nextRenewal = Scheduler.After(sentAt, interval);
         lock (Scheduler.Gate)
         {
             Scheduler.ScheduleLocked(this, NextDueLocked());
@@ -89,7 +90,7 @@ internal sealed class LockHandle : IDistributedLockHandle
                 // MarkLost may have looked for the source just before it was published: cancel it here then.
                 if (Volatile.Read(ref _state) == Lost)
                 {
-                    lost.Cancel();
+                    SignalLost(lost);
                 }
             }
 
@@ -103,7 +104,7 @@ internal sealed class LockHandle : IDistributedLockHandle
     internal int HeapIndex { get; set; } = -1;
 
     /// <summary>When the scheduler next wakes the handle. Guarded by the scheduler's gate.</summary>
-    internal DateTimeOffset Due { get; set; }
+    internal long Due { get; set; }
 
     private RenewalScheduler Scheduler => _engine.Scheduler;
 
@@ -144,7 +145,7 @@ internal sealed class LockHandle : IDistributedLockHandle
                 return;
             }
 
-            var now = _engine.Time.GetUtcNow();
+            var now = _engine.Time.GetTimestamp();
             if (now >= _leaseEnd)
             {
                 // The lease end is a deadline of its own: a renewal stuck in a client timeout must not outlive it.
@@ -169,6 +170,21 @@ internal sealed class LockHandle : IDistributedLockHandle
         else if (renew)
         {
             _ = RenewInBackgroundAsync();
+        }
+    }
+
+    /// <summary>
+    /// Called by the scheduler when <see cref="OnDue"/> threw: a handle still held goes back in the heap, so it is still
+    /// renewed or declared lost.
+    /// </summary>
+    internal void ScheduleAfterFault()
+    {
+        lock (Scheduler.Gate)
+        {
+            if (Volatile.Read(ref _state) == Held && HeapIndex < 0)
+            {
+                Scheduler.ScheduleLocked(this, NextDueLocked());
+            }
         }
     }
 
@@ -211,18 +227,45 @@ internal sealed class LockHandle : IDistributedLockHandle
     }
 
     // Due for the next renewal, or at the end of the lease: while a renewal is pending, or without automatic extension.
-    private DateTimeOffset NextDueLocked() => _autoExtend && !_renewing && _nextRenewal < _leaseEnd ? _nextRenewal : _leaseEnd;
+    private long NextDueLocked() => _autoExtend && !_renewing && _nextRenewal < _leaseEnd ? _nextRenewal : _leaseEnd;
 
     private async Task<bool> RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
-        var sentAt = _engine.Time.GetUtcNow();
+        long sentAt;
+        long renewal;
+        lock (Scheduler.Gate)
+        {
+            sentAt = _engine.Time.GetTimestamp();
+            renewal = ++_renewalsSent;
+
+            // A shorter lease may take effect on the server before its reply comes back, or without one: count the
+            // deadline from now already, so that it is never later than the server's, whichever renewal arrives.
+            var shortened = Scheduler.After(sentAt, lease);
+            if (shortened < _leaseEnd)
+            {
+                _leaseEnd = shortened;
+                if (Volatile.Read(ref _state) == Held)
+                {
+                    Scheduler.ScheduleLocked(this, NextDueLocked());
+                }
+            }
+        }
+
         if (await _engine.Backend.ExtendAsync(Name, _prepared, _owner, lease, cancellationToken).ConfigureAwait(false))
         {
             lock (Scheduler.Gate)
             {
+                // Renewals in flight together (ExtendAsync beside the background renewal) may answer in any order.
+                // Only the newest sent is what the server holds now: an older reply would set a deadline, and a
+                // lease, the server no longer has. Until the newest answers, the earlier deadline stands.
+                if (renewal != _renewalsSent)
+                {
+                    return true;
+                }
+
                 _lease = lease;
-                _leaseEnd = sentAt + lease;
-                _nextRenewal = sentAt + (_interval < lease ? _interval : lease / 3);
+                _leaseEnd = Scheduler.After(sentAt, lease);
+                _nextRenewal = Scheduler.After(sentAt, _interval < lease ? _interval : lease / 3);
 
                 // The lease end may have moved earlier (an explicit, shorter lease): wake for it in time.
                 if (Volatile.Read(ref _state) == Held)
@@ -265,7 +308,7 @@ internal sealed class LockHandle : IDistributedLockHandle
                 _renewing = false;
                 if (retrySoon)
                 {
-                    _nextRenewal = _engine.Time.GetUtcNow() + s_retryAfterFailure;
+                    _nextRenewal = Scheduler.After(_engine.Time.GetTimestamp(), s_retryAfterFailure);
                 }
 
                 if (Volatile.Read(ref _state) == Held)
@@ -285,8 +328,36 @@ internal sealed class LockHandle : IDistributedLockHandle
                 Scheduler.RemoveLocked(this);
             }
 
+            // Signalled before logging: the handle's fate is settled even if the logger throws.
+            if (Volatile.Read(ref _lost) is { } lost)
+            {
+                SignalLost(lost);
+            }
+
             Log.LockLost(_engine.Logger, reason);
-            Volatile.Read(ref _lost)?.Cancel();
+        }
+    }
+
+    // The callbacks run on the thread pool, not on the caller's thread, which is often the scheduler's timer: a callback
+    // that throws would end the process there, and one that blocks would hold up the renewals of every lock.
+    private void SignalLost(CancellationTokenSource lost)
+    {
+        var callbacks = lost.CancelAsync();
+        if (!callbacks.IsCompletedSuccessfully)
+        {
+            _ = ObserveLostCallbacksAsync(callbacks);
+        }
+    }
+
+    private async Task ObserveLostCallbacksAsync(Task callbacks)
+    {
+        try
+        {
+            await callbacks.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.LockLostCallbackFailed(_engine.Logger, ex);
         }
     }
 }

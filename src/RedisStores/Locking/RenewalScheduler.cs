@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using RedisStores.Internal;
+
 namespace RedisStores.Locking;
 
 /// <summary>
@@ -6,6 +9,8 @@ namespace RedisStores.Locking;
 /// released before it is due, as most are, costs a heap insertion and removal and no timer of its own.
 /// </summary>
 /// <remarks>
+/// Times are <see cref="TimeProvider.GetTimestamp"/> readings, not wall-clock times: a step of the system clock
+/// (an NTP correction, a VM resumed) must neither stop the renewals nor declare every lock lost at once.
 /// <see cref="Gate"/> also guards the timing fields of every handle, so a handle's schedule and its place in the heap
 /// change together. The timer's callback runs the due handles outside the gate.
 /// </remarks>
@@ -15,14 +20,28 @@ internal sealed class RenewalScheduler
     private static readonly TimeSpan s_minimumDelay = TimeSpan.FromMilliseconds(1);
 
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private LockHandle[] _heap = new LockHandle[16];
     private int _count;
     private ITimer? _timer;
-    private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
+    private long _armedFor = long.MaxValue;
 
-    internal RenewalScheduler(TimeProvider time) => _time = time;
+    internal RenewalScheduler(TimeProvider time, ILogger logger)
+    {
+        _time = time;
+        _logger = logger;
+    }
 
     internal object Gate { get; } = new();
+
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> reading <paramref name="span"/> after <paramref name="timestamp"/>.</summary>
+    internal long After(long timestamp, TimeSpan span)
+    {
+        // Split so that a day's lease at a nanosecond frequency does not overflow.
+        var frequency = _time.TimestampFrequency;
+        var ticks = span.Ticks;
+        return timestamp + (ticks / TimeSpan.TicksPerSecond * frequency) + (ticks % TimeSpan.TicksPerSecond * frequency / TimeSpan.TicksPerSecond);
+    }
 
     /// <summary>How many handles wait; for tests.</summary>
     internal int Count
@@ -37,7 +56,7 @@ internal sealed class RenewalScheduler
     }
 
     /// <summary>Puts <paramref name="handle"/> in the heap at <paramref name="due"/>, or moves it there. Holds <see cref="Gate"/>.</summary>
-    internal void ScheduleLocked(LockHandle handle, DateTimeOffset due)
+    internal void ScheduleLocked(LockHandle handle, long due)
     {
         if (handle.HeapIndex < 0)
         {
@@ -94,7 +113,7 @@ internal sealed class RenewalScheduler
         // Left armed: a timer that finds nothing due only sets itself again.
     }
 
-    private void Arm(DateTimeOffset due)
+    private void Arm(long due)
     {
         if (_timer is null)
         {
@@ -106,7 +125,7 @@ internal sealed class RenewalScheduler
         }
 
         _armedFor = due;
-        var delay = due - _time.GetUtcNow();
+        var delay = _time.GetElapsedTime(_time.GetTimestamp(), due);
         _timer.Change(delay < s_minimumDelay ? s_minimumDelay : delay, Timeout.InfiniteTimeSpan);
     }
 
@@ -116,7 +135,7 @@ internal sealed class RenewalScheduler
         var dueCount = 0;
         lock (Gate)
         {
-            var now = _time.GetUtcNow();
+            var now = _time.GetTimestamp();
             while (_count > 0 && _heap[0].Due <= now)
             {
                 var handle = _heap[0];
@@ -130,16 +149,34 @@ internal sealed class RenewalScheduler
                 due[dueCount++] = handle;
             }
 
-            _armedFor = DateTimeOffset.MaxValue;
+            _armedFor = long.MaxValue;
             if (_count > 0)
             {
                 Arm(_heap[0].Due);
             }
         }
 
+        // The due handles are out of the heap: a failure of one must not leave the others there unrenewed and unwatched,
+        // nor escape on the timer's thread, where it would end the process.
         for (var i = 0; i < dueCount; i++)
         {
-            due![i].OnDue();
+            var handle = due![i];
+            try
+            {
+                handle.OnDue();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                handle.ScheduleAfterFault();
+                try
+                {
+                    Log.LockScheduleFailed(_logger, ex);
+                }
+                catch (Exception) when (ex is not OutOfMemoryException)
+                {
+                    // A logger that throws has nowhere to report to; the handles must still be served.
+                }
+            }
         }
     }
 
