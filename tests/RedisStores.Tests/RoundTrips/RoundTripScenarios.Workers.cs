@@ -155,6 +155,13 @@ internal static partial class RoundTripScenarios
             await m.MeasureAsync(() => s.Workers.AckAsync(lease).AsTask());
         }) with { Notes = "The script also publishes the job's end on the store's notification topic." };
 
+        yield return Row(nameof(IWorkerStore.AckAndLeaseNextAsync), "a leased job, another ready in its queue", async (s, m) =>
+        {
+            var lease = await LeasedAsync(s);
+            await s.Workers.EnqueueAsync(lease.Queue, "next");
+            await m.MeasureAsync(() => s.Workers.AckAndLeaseNextAsync(lease).AsTask());
+        }) with { Notes = "Acks the job (publishing its end) and leases the next in one script: a worker loop's two round trips per job, with the enqueue." };
+
         yield return Row(nameof(IWorkerStore.FailAsync), "a leased job with attempts left", async (s, m) =>
         {
             var lease = await LeasedAsync(s);
