@@ -24,8 +24,11 @@ internal static class Chart
                 Value = Math.Min(progress, 4),
                 FillColor = target.IsMet(median) ? Color.FromHex("#2E7D32") : Color.FromHex("#C62828"),
             });
-            var measured = double.IsNaN(median) ? "not measured" : string.Create(CultureInfo.InvariantCulture, $"{median:0.##}{target.Unit} (needs {target.Required})");
-            var text = plot.Add.Text(measured, Math.Min(progress, 4) + 0.05, position);
+            var shown = median >= 100 ? median.ToString("N0", CultureInfo.InvariantCulture) : median.ToString("0.##", CultureInfo.InvariantCulture);
+            var measured = double.IsNaN(median) ? "not measured" : $"{shown}{target.Unit} (needs {target.Required})";
+
+            // Right of the bar and of the dashed line, so the line never crosses the text.
+            var text = plot.Add.Text(measured, Math.Max(Math.Min(progress, 4), 1) + 0.05, position);
             text.LabelFontSize = 11;
             text.LabelAlignment = Alignment.MiddleLeft;
             labels.Add(target.Name);

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Columns;
+using Perfolizer.Horology;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -19,8 +20,9 @@ internal static class InProcessSuite
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
-            .WithWarmupCount(quick ? 3 : 6)
-            .WithIterationCount(quick ? 8 : 20);
+            .WithWarmupCount(quick ? 2 : 6)
+            .WithIterationCount(quick ? 7 : 20)
+            .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 150 : 500));
         var config = ManualConfig.CreateEmpty()
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)

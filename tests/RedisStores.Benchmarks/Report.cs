@@ -29,7 +29,7 @@ internal static class Report
             text.AppendLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
             foreach (var row in group.Rows)
             {
-                text.AppendLine(Invariant($"| {row.Operation} | {row.Concurrency} | {row.OpsPerSecond:N0} | {Ratios(passes, row)} | {Micros(row.P50Micros)} | {Micros(row.P99Micros)} | {row.BytesPerOp:N0} | {row.CommandsPerOp:F1} | {row.RoundTripsPerOp:F2} |"));
+                text.AppendLine(Invariant($"| {row.Operation} | {row.Concurrency} | {row.OpsPerSecond:N0} | {Ratios(passes, row)} | {Micros(row.P50Micros)} | {Micros(row.P99Micros)} | {row.BytesPerOp:N0} | {Fixed(row.CommandsPerOp, "F1")} | {Fixed(row.RoundTripsPerOp, "F2")} |"));
             }
 
             text.AppendLine();
@@ -53,11 +53,14 @@ internal static class Report
         if (passes[0].Values.Count > 0)
         {
             text.AppendLine("### In-process (BenchmarkDotNet)").AppendLine();
-            text.AppendLine("| benchmark | value |");
-            text.AppendLine("| --- | ---: |");
-            foreach (var (name, value) in passes[0].Values)
+            text.AppendLine("Median time per call and bytes allocated per call; names are the methods of `InProcessBenchmarks.cs`.").AppendLine();
+            text.AppendLine("| benchmark | ns/call | bytes/call |");
+            text.AppendLine("| --- | ---: | ---: |");
+            foreach (var (name, value) in passes[0].Values.Where(v => v.Key.EndsWith(" ns", StringComparison.Ordinal)))
             {
-                text.AppendLine(Invariant($"| {name} | {value:N1} |"));
+                var benchmark = name[..^3];
+                var bytes = passes[0].Values.TryGetValue(benchmark + " B", out var b) ? b : double.NaN;
+                text.AppendLine(Invariant($"| {benchmark} | {value:N1} | {Fixed(bytes, "N0")} |"));
             }
 
             text.AppendLine();
@@ -99,6 +102,9 @@ internal static class Report
         "messaging" => "Message bus",
         _ => group,
     };
+
+    // Rows that are not one operation per call (a hand-off among contenders) have no commands or round trips per op.
+    private static string Fixed(double value, string format) => double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
 
     private static string Number(double value) => double.IsNaN(value) ? "–" : value.ToString(Math.Abs(value) >= 100 ? "N0" : "0.00", CultureInfo.InvariantCulture);
 

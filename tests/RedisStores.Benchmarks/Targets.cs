@@ -59,6 +59,8 @@ internal static class Targets
         [LockHandOff] = [DistributedLockHandOff, RedLockHandOff],
         [LockHandOffNoPolling] = [DistributedLockHandOff, RedLockHandOff],
         [WorkerJob] = [RawWorkerJob],
+        ["worker enqueue + lease + ack, as three calls (EnqueueAsync, LeaseAsync, AckAsync)"] = [RawWorkerJob],
+        ["worker enqueue + lease + ack, enqueue and ack-and-lease-next pipelined"] = [RawWorkerJob],
         ["bus publish → receive (2 connections)"] = ["raw PUBLISH → ChannelMessageQueue (anchor)"],
     };
 
