@@ -20,4 +20,23 @@ public sealed class CoarseClockTests
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
+
+    [Fact]
+    public void A_resync_by_a_thread_paused_after_reading_the_tick_does_not_run_the_clock_ahead()
+    {
+        // The thread read the tick count, then was paused (preempted, or suspended by a GC) for 900 ms before resyncing.
+        CoarseClock.Resync(Environment.TickCount64 - 900);
+        var coarse = CoarseClock.UnixMilliseconds;
+        var after = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        Assert.True(coarse <= after + 20, $"the coarse clock runs {coarse - after} ms ahead of the system clock");
+    }
+
+    [Fact]
+    public async Task A_resync_by_a_paused_thread_does_not_lose_in_memory_entries_before_their_ttl()
+    {
+        CoarseClock.Resync(Environment.TickCount64 - 900);
+        var cache = new InMemoryCacheStore();
+        await cache.SetAsync("k", "v", new CacheEntryOptions { Ttl = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken);
+        Assert.Equal("v", await cache.GetAsync<string>("k", TestContext.Current.CancellationToken));
+    }
 }
