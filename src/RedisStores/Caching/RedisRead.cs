@@ -32,6 +32,7 @@ internal abstract class PendingRead
     // Generation << 1 | in flight: a read is its generation's, and only the first TryEnd of it wins.
     private long _state;
     private long _deadline;
+    private long _expiryQueued; // the state of the last generation whose expiry was queued
     private int _slot = -1;
 
     internal static int Registered => Volatile.Read(ref s_registered);
@@ -109,7 +110,10 @@ internal abstract class PendingRead
 
             inFlight = true;
             var deadline = Volatile.Read(ref read._deadline);
-            if (now >= deadline && Volatile.Read(ref read._state) == state) // the deadline read is this generation's
+            // The deadline read is this generation's; the read stays in flight until its expiry runs, so only the first
+            // sweep past the deadline queues one (a busy pool would otherwise get one per read per tick).
+            if (now >= deadline && Volatile.Read(ref read._state) == state
+                && Interlocked.Exchange(ref read._expiryQueued, state) != state)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(static s => s.Read.Expire(s.State), (Read: read, State: state), preferLocal: false);
             }
