@@ -39,4 +39,31 @@ public sealed class CoarseClockTests
         await cache.SetAsync("k", "v", new CacheEntryOptions { Ttl = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken);
         Assert.Equal("v", await cache.GetAsync<string>("k", TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task An_in_memory_entry_is_served_until_its_expiry_and_never_after_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cache = new InMemoryCacheStore();
+        const long ttl = 30;
+        for (var round = 0; round < 10; round++)
+        {
+            var key = $"k{round}";
+            var setBefore = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+            await cache.SetAsync(key, "v", new CacheEntryOptions { Ttl = TimeSpan.FromMilliseconds(ttl) }, ct);
+            var setAfter = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+            while (true) // the expiry lies in [setBefore + ttl, setAfter + ttl]
+            {
+                var before = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+                var got = await cache.GetAsync<string>(key, ct);
+                var after = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+                Assert.False(got is not null && before > setAfter + ttl, $"served {before - setAfter - ttl} ms past its expiry");
+                Assert.False(got is null && after < setBefore + ttl, $"lost {setBefore + ttl - after} ms before its expiry");
+                if (before > setAfter + ttl + 10)
+                {
+                    break;
+                }
+            }
+        }
+    }
 }
