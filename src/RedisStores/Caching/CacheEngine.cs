@@ -46,6 +46,9 @@ internal sealed partial class CacheEngine
     /// The instant a memory hit is judged by: with the system clock, <see cref="CoarseClock"/> (a few milliseconds'
     /// resolution, a quarter of the cost of reading the wall clock); with any other <see cref="TimeProvider"/>, its time.
     /// </summary>
+    /// <summary>More than <see cref="CoarseClock"/> is ever off the system clock: a hit closer than this to the end of its freshness is judged by the system clock itself.</summary>
+    private const long CoarseMarginMs = 20;
+
     private long HitNow => _systemClock ? CoarseClock.UnixMilliseconds : Now;
 
     private bool ThrowOnRedisErrors => _inputs.Cache.ThrowOnRedisErrors;
@@ -102,8 +105,15 @@ internal sealed partial class CacheEngine
             return false;
         }
 
+        // The coarse clock may be a few milliseconds off either way: Find keeps what may still be fresh, and a hit
+        // within the margin of the end of its freshness is judged by the precise clock.
         var now = HitNow;
-        var held = _memory.Find(ns, key, now);
+        var held = _memory.Find(ns, key, _systemClock ? now - CoarseMarginMs : now);
+        if (held is not null && _systemClock && Math.Abs(held.FreshUntil - now) <= CoarseMarginMs)
+        {
+            now = Now;
+        }
+
         if (held is not null && now <= held.FreshUntil)
         {
             _counters.MemoryHit();

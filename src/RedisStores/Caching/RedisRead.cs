@@ -32,6 +32,7 @@ internal abstract class PendingRead
     // Generation << 1 | in flight: a read is its generation's, and only the first TryEnd of it wins.
     private long _state;
     private long _deadline;
+    private long _expiryQueued; // the state of the last generation whose expiry was queued
     private int _slot = -1;
 
     internal static int Registered => Volatile.Read(ref s_registered);
@@ -109,7 +110,10 @@ internal abstract class PendingRead
 
             inFlight = true;
             var deadline = Volatile.Read(ref read._deadline);
-            if (now >= deadline && Volatile.Read(ref read._state) == state) // the deadline read is this generation's
+            // The deadline read is this generation's; the read stays in flight until its expiry runs, so only the first
+            // sweep past the deadline queues one (a busy pool would otherwise get one per read per tick).
+            if (now >= deadline && Volatile.Read(ref read._state) == state
+                && Interlocked.Exchange(ref read._expiryQueued, state) != state)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(static s => s.Read.Expire(s.State), (Read: read, State: state), preferLocal: false);
             }
@@ -159,6 +163,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
     // While more reads of one type than this exist (more were in flight at once), returned ones are dropped and leave
     // the deadline registry, down to this many, which stay pooled. Counted on creation only: nothing shared is written per read.
     private const int MaxKept = 1024;
+    private const int NotTakeable = int.MinValue; // no ValueTask token is: shorts only
     private static readonly ConcurrentQueue<RedisRead<T>> s_pool = new();
     private static int s_created;
 
@@ -176,6 +181,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
     private Task<RedisValue>? _reply;
     private CancellationTokenRegistration _cancellation;
     private int _holders;
+    private int _takeable = NotTakeable; // the token whose result the caller may still take, once
 
     private RedisRead()
     {
@@ -196,6 +202,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
         read._stamp = stamp;
         read._reply = reply;
         read._holders = 2; // the caller, until it takes the result; and Redis's answer, until it has come in
+        read._takeable = read._core.Version;
         read._generation = read.Begin(deadline);
 
         // Registered before the reply's continuation, which disposes the registration: the callback only ever runs
@@ -223,6 +230,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
 
     CacheValue<T> IValueTaskSource<CacheValue<T>>.GetResult(short token)
     {
+        Take(token);
         try
         {
             WaitIfPending(token);
@@ -236,6 +244,7 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
 
     T? IValueTaskSource<T?>.GetResult(short token)
     {
+        Take(token);
         try
         {
             WaitIfPending(token);
@@ -276,6 +285,17 @@ internal sealed class RedisRead<T> : PendingRead, IValueTaskSource<CacheValue<T>
         }
 
         _core.SetResult(result);
+    }
+
+    // The caller's hold on this generation ends here, once: a second GetResult of the same ValueTask (racing or not),
+    // or one of a generation that has ended, throws and touches nothing, since the object may by now serve another
+    // caller's read.
+    private void Take(short token)
+    {
+        if (Interlocked.CompareExchange(ref _takeable, NotTakeable, token) != token)
+        {
+            throw new InvalidOperationException("The result of this read has already been taken: a ValueTask may be awaited only once.");
+        }
     }
 
     // A caller that blocks on the ValueTask (.GetAwaiter().GetResult() before it completed) waits for the answer, as it
