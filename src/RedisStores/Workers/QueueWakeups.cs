@@ -17,13 +17,15 @@ internal sealed class QueueWakeups(RedisConnection connection, string storeName)
     private bool _restoreHooked;
 
     /// <summary>Makes sure the queue's subscription is live, then returns the signal the next wake-up completes.</summary>
-    internal async ValueTask<Task> SubscribeAsync(string queue, RedisChannel channel, CancellationToken cancellationToken)
+    /// <summary>
+    /// The queue's wake signal, taken before the caller asks for a job, and its subscription, started if it is not
+    /// live: the first ask goes out beside it, and a caller that finds nothing waits for it and asks again.
+    /// </summary>
+    internal (Task Signal, Task Subscription) Start(string queue, RedisChannel channel)
     {
-        Entry entry;
-        Task subscription;
         lock (_gate)
         {
-            if (!_queues.TryGetValue(queue, out entry!))
+            if (!_queues.TryGetValue(queue, out var entry))
             {
                 entry = new Entry();
                 _queues.Add(queue, entry);
@@ -33,13 +35,13 @@ internal sealed class QueueWakeups(RedisConnection connection, string storeName)
             if (entry.Subscription is null || entry.Subscription.IsFaulted || entry.Subscription.IsCanceled)
             {
                 entry.Subscription = SubscribeAsync(entry, channel);
+
+                // A waiter that leases at once never awaits it; the next one that must wait sees a failure.
+                RedisCall.Observe(entry.Subscription);
             }
 
-            subscription = entry.Subscription;
+            return (entry.Signal.Task, entry.Subscription);
         }
-
-        await subscription.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return entry.Signal.Task;
     }
 
     private Task<bool> SubscribeAsync(Entry entry, RedisChannel channel)

@@ -46,8 +46,9 @@ public sealed partial class RedisWorkerStore
         var budgetMs = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)Math.Ceiling(timeout.TotalMilliseconds);
         while (true)
         {
-            // Subscribed before asking, so an enqueue between the ask and the wait still wakes this waiter.
-            var signal = await _wakeups.SubscribeAsync(queue, keys.Wake, cancellationToken).ConfigureAwait(false);
+            // The signal is taken before asking, so an enqueue between the ask and the wait still wakes this waiter.
+            var (signal, subscribed) = _wakeups.Start(queue, keys.Wake);
+            var live = subscribed.IsCompletedSuccessfully;
             var leftMs = budgetMs == long.MaxValue ? long.MaxValue : budgetMs - (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var waitMs = Math.Min(Math.Max(leftMs, 0), idleMs);
 
@@ -63,6 +64,14 @@ public sealed partial class RedisWorkerStore
             if (leftMs <= 0)
             {
                 return null;
+            }
+
+            if (!live)
+            {
+                // The first ask went out beside the subscription, so an enqueue meanwhile may have gone unheard: wait
+                // until wake-ups are live, then ask again before sleeping.
+                await subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             if ((long)reply[2] is >= 0 and var nextDueMs)

@@ -129,7 +129,7 @@ internal static partial class RoundTripScenarios
             var queue = s.Id("q");
             await s.Workers.EnqueueAsync(queue, "payload");
             await m.MeasureAsync(() => s.Workers.WaitAndLeaseAsync<string>(queue, TimeSpan.FromMinutes(1)).AsTask());
-        }) with { Exception = "once per store and queue: the first wait subscribes to the queue's wake-ups before it asks for a job." };
+        }) with { Notes = "The first wait of a store on a queue subscribes to its wake-ups beside its first ask; finding nothing, it waits for the subscription and asks again before it sleeps." };
 
         yield return Row(nameof(IWorkerStore.WaitAndLeaseAsync), "an empty queue, a job enqueued by another instance while it waits", async (s, m) =>
         {
