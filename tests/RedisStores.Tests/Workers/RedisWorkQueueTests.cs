@@ -74,9 +74,21 @@ public sealed class RedisWorkQueueTests(RedisEnvironment redis)
         await producer.EnqueueAsync("idle", "wake up", cancellationToken: Ct);
         var lease = await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
-        // One ask before the wait (the subscription goes over the subscriber connection), then silence.
-        Assert.Equal(["EVALSHA"], whileIdle.Where(c => c != "SUBSCRIBE").Select(c => c == "EVAL" ? "EVALSHA" : c));
+        // The store's first wait on the queue asks beside its subscription (which goes over the subscriber
+        // connection), finds nothing, and asks once more when the subscription is live, since an enqueue in between
+        // would have gone unheard. Then silence.
+        Assert.Equal(["EVALSHA", "EVALSHA"], whileIdle.Where(c => c != "SUBSCRIBE").Select(c => c == "EVAL" ? "EVALSHA" : c));
         Assert.Equal("wake up", lease!.Payload);
+
+        // Later waits find the subscription live: one ask, then silence until the enqueue wakes them.
+        session.FinishProfiling();
+        var again = waiter.WaitAndLeaseAsync<string>("idle", TimeSpan.FromSeconds(60), cancellationToken: Ct).AsTask();
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        var secondIdle = session.FinishProfiling().Select(c => c.Command).ToList();
+        Assert.False(again.IsCompleted);
+        await producer.EnqueueAsync("idle", "once more", cancellationToken: Ct);
+        Assert.Equal("once more", (await again.WaitAsync(TimeSpan.FromSeconds(10), Ct))!.Payload);
+        Assert.Equal(["EVALSHA"], secondIdle.Select(c => c == "EVAL" ? "EVALSHA" : c));
     }
 
     [Theory]
