@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using RedisStores.Testing;
 using StackExchange.Redis;
 using StackExchange.Redis.Profiling;
 
@@ -87,21 +88,8 @@ internal sealed class LoadDriver(IConnectionMultiplexer connection, TimeSpan dur
 
     private static int LongestChain(IEnumerable<IProfiledCommand> profiled)
     {
-        var commands = profiled.OrderBy(c => c.CommandCreated).ToArray();
-        var depth = new int[commands.Length];
-        for (var i = 0; i < commands.Length; i++)
-        {
-            depth[i] = 1;
-            for (var j = 0; j < i; j++)
-            {
-                if (commands[j].CommandCreated + commands[j].ElapsedTime <= commands[i].CommandCreated)
-                {
-                    depth[i] = Math.Max(depth[i], depth[j] + 1);
-                }
-            }
-        }
-
-        return depth.Length == 0 ? 0 : depth.Max();
+        var (_, trip) = RoundTripChains.Of(profiled);
+        return trip.Length == 0 ? 0 : trip.Max();
     }
 
     private async Task<long> CommandCallsAsync()

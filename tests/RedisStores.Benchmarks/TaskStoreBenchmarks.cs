@@ -85,6 +85,6 @@ internal static class TaskStoreBenchmarks
             samples.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
         }
 
-        return samples.Order().ElementAt(samples.Count / 2);
+        return Suite.Median(samples);
     }
 }

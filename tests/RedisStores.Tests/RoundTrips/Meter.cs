@@ -1,4 +1,5 @@
 using System.Globalization;
+using RedisStores.Testing;
 using StackExchange.Redis;
 using StackExchange.Redis.Profiling;
 
@@ -164,19 +165,7 @@ internal sealed record Cost(IReadOnlyList<IReadOnlyList<string>> Trips, IReadOnl
     /// </summary>
     internal static Cost Of(IReadOnlyList<IProfiledCommand> profiled, IReadOnlyDictionary<string, long> server)
     {
-        var commands = profiled.OrderBy(c => c.CommandCreated).ToArray();
-        var depth = new int[commands.Length];
-        for (var i = 0; i < commands.Length; i++)
-        {
-            depth[i] = 1;
-            for (var j = 0; j < i; j++)
-            {
-                if (commands[j].CommandCreated + commands[j].ElapsedTime <= commands[i].CommandCreated)
-                {
-                    depth[i] = Math.Max(depth[i], depth[j] + 1);
-                }
-            }
-        }
+        var (commands, depth) = RoundTripChains.Of(profiled);
 
         var trips = Enumerable.Range(1, depth.Length == 0 ? 0 : depth.Max())
             .Select(d => (IReadOnlyList<string>)[.. commands.Where((_, i) => depth[i] == d).Select(c => c.Command).Order(StringComparer.Ordinal)])
